@@ -1,0 +1,53 @@
+# tmem for Xen 4.17 and Linux 6.12: the commands a user and a developer run.
+# Everything is done by the scripts in pipeline/; outputs go to $(TMEM_OUT)
+# (default ~/.cache/tmem-work), never into this tree.
+
+SHELL := /bin/bash
+P := pipeline
+
+# Knobs passed to the VM scripts (see pipeline/vm.sh).
+export RUN ARGS CMD VM_FULL XEN_ARGS LINUX_ARGS VM_TIMEOUT DISK_SIZE LAYERS SUITES TMEM_OUT
+ifdef MEM
+export VM_MEM := $(MEM)
+endif
+ifdef DOM0_MEM
+export DOM0_MEM
+endif
+
+.PHONY: help demo check check-unit check-vm build vm-run devtree export-patches clean
+
+help:
+	@echo "make demo            boot Xen with tmem and a tmem-using Linux, show it working"
+	@echo "make check           run every test; ends with 'check: N passed, N failed'"
+	@echo "make check-unit      only the fast tests (no VM)"
+	@echo "make check-vm [SUITES=...]  only the VM suites"
+	@echo "make build           fetch, patch and build everything"
+	@echo "make vm-run RUN=prog [ARGS=...] [XEN_ARGS=...] [LINUX_ARGS=...] [MEM=MiB] [DOM0_MEM=MiB]"
+	@echo "make devtree TREE=linux|xen / make export-patches TREE=linux|xen"
+
+demo:
+	$(P)/demo.sh
+
+check:
+	$(P)/check.sh
+
+check-unit:
+	LAYERS=unit $(P)/check.sh
+
+check-vm:
+	LAYERS=vm $(P)/check.sh
+
+build:
+	$(P)/build.sh
+
+vm-run:
+	$(P)/vm-run.sh
+
+devtree:
+	$(P)/devtree.sh $(TREE)
+
+export-patches:
+	$(P)/devtree.sh $(TREE) export
+
+clean:
+	. $(P)/lib.sh && rm -rf "$$BUILD_DIR" "$$TREE_DIR" "$$IMG_DIR" "$$LOG_DIR"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Everything the VM needs, stage by stage, each timed: packages, pinned
+# sources, patched trees, kernel, hypervisor, kselftests, initramfs.
+. "$(dirname "$0")/lib.sh"
+
+total=$(date +%s)
+stage "install packages" "$PIPELINE_DIR/deps.sh"
+stage "fetch sources" "$PIPELINE_DIR/fetch.sh"
+stage "patch trees" "$PIPELINE_DIR/prepare.sh"
+stage "build linux" "$PIPELINE_DIR/build-linux.sh"
+stage "build xen" "$PIPELINE_DIR/build-xen.sh"
+stage "build kselftests" "$PIPELINE_DIR/build-selftests.sh"
+stage "build initramfs" "$PIPELINE_DIR/initramfs.sh"
+msg "build: all done in $(( $(date +%s) - total ))s (outputs in $TMEM_OUT)"

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# check.sh: every test of the project, layer by layer, and one closing line
+# "check: N passed, N failed, N skipped". Exits non-zero on any failure.
+#
+#   LAYERS="unit vm"      which layers run (default: both)
+#   SUITES="a b"          which VM suites run (default: all, see below)
+#
+# unit: the pipeline's own tests and the userspace build of the hypervisor
+#       code (seconds, no VM).
+# vm:   builds everything, then boots each suite below: KUnit's results are
+#       read from the boot log, the kselftests are run by dom0's /init.
+. "$(dirname "$0")/lib.sh"
+
+LAYERS=${LAYERS:-unit vm}
+# name | Xen command line | Linux command line | memory MiB | dom0 MiB
+VM_SUITES="
+default     |      |                     | 1024 | 512
+xen-tmem-on | tmem | kunit.enable=0      | 1024 | 512
+"
+
+passed=0 failed=0 skipped=0
+failures=()
+
+# tally LABEL OUTPUT_FILE: add the layer's closing "N passed, N failed"
+# line to the totals; a layer that printed none counts as one failure.
+tally() {
+	local label=$1 line p f s
+	line=$(grep -E '^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		failures+=("$label: no result line")
+		return
+	fi
+	p=$(sed -E 's/^([A-Za-z0-9_.-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	[ "$f" -eq 0 ] || failures+=("$label: $f failed")
+}
+
+# layer LABEL CMD...: run a layer whose output ends in a result line.
+layer() {
+	local label=$1 out=$LOG_DIR/check-$1.out
+	shift
+	msg ">>> test: $label"
+	local start rc=0
+	start=$(date +%s)
+	"$@" > >(tee "$out") 2>&1 || rc=$?
+	wait
+	tally "$label" "$out"
+	if [ "$rc" -ne 0 ] && ! printf '%s\n' "${failures[@]}" | grep -q "^$label:"; then
+		failed=$((failed + 1))
+		failures+=("$label: exit status $rc")
+	fi
+	msg "<<< test: $label done in $(( $(date +%s) - start ))s"
+}
+
+vm_suite() {
+	local name=$1 xen_args=$2 linux_args=$3 mem=$4 dom0_mem=$5 rc=0
+	local log=$LOG_DIR/check-$name.log
+	"$PIPELINE_DIR/vm.sh" --name "check-$name" --xen-args "$xen_args" \
+		--linux-args "$linux_args" --mem "$mem" --dom0-mem "$dom0_mem" \
+		-- run-selftests /selftests/* > /dev/null || rc=$?
+	python3 "$PIPELINE_DIR/ktap.py" --label "$name" "$log" || true
+	[ "$rc" -eq 0 ] || echo "FAIL $name: the VM run failed (status $rc), log: $log"
+	return "$rc"
+}
+
+mkdir -p "$LOG_DIR"
+start=$(date +%s)
+for l in $LAYERS; do
+	case $l in
+	unit)
+		layer pipeline-unit "$PIPELINE_DIR/tests/run"
+		if [ -f "$REPO_DIR/tests/xen-tmem/Makefile" ]; then
+			stage "install packages" "$PIPELINE_DIR/deps.sh"
+			layer xen-tmem-unit make -s -C "$REPO_DIR/tests/xen-tmem" check
+		fi
+		;;
+	vm)
+		if ! stage "build" "$PIPELINE_DIR/build.sh"; then
+			failed=$((failed + 1))
+			failures+=("build failed: no VM test ran")
+			continue
+		fi
+		while IFS='|' read -r name xen_args linux_args mem dom0_mem; do
+			name=$(echo $name)
+			[ -n "$name" ] || continue
+			if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
+				continue
+			fi
+			layer "$name" vm_suite "$name" "$(echo $xen_args)" \
+				"$(echo $linux_args)" $mem $dom0_mem
+		done <<<"$VM_SUITES"
+		;;
+	*) die "check: unknown layer $l" ;;
+	esac
+done
+
+echo
+echo "==== summary ($(( $(date +%s) - start ))s) ===="
+for f in "${failures[@]}"; do
+	echo "FAILED $f"
+done
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# vm.sh [options] [--] COMMAND...
+#
+# Boot our Xen with our kernel as dom0 under QEMU (TCG), run COMMAND as root
+# in dom0 after boot (a shell command line, run in /job), print what it
+# printed and exit with its status. A boot that hangs, crashes or never
+# reaches the end of COMMAND fails, with the tail of the console log.
+#
+# Options (each also settable through the environment variable named):
+#   --name NAME        log name: $LOG_DIR/NAME.log        (VM_NAME=vm)
+#   --xen-args S       extra Xen command line, e.g. "tmem" (XEN_ARGS)
+#   --linux-args S     extra dom0 kernel command line     (LINUX_ARGS)
+#   --mem MIB          memory of the machine              (VM_MEM=1024)
+#   --dom0-mem MIB     dom0's memory; the rest is Xen's   (DOM0_MEM=512)
+#   --timeout S        hard limit for the whole run       (VM_TIMEOUT=600)
+#   --disk-size SIZE   fresh ext4 test disk, e.g. 2G      (DISK_SIZE=2G)
+#   --job-dir DIR      copy DIR's files to /job in dom0   (JOB_DIR)
+#   --live             stream the console while running   (VM_LIVE=1)
+#   --full             print the whole console, not only COMMAND's (VM_FULL=1)
+# Images: XEN, KERNEL, INITRAMFS (defaults: the pipeline's build outputs).
+. "$(dirname "$0")/lib.sh"
+
+VM_NAME=${VM_NAME:-vm}
+XEN_ARGS=${XEN_ARGS:-}
+LINUX_ARGS=${LINUX_ARGS:-}
+VM_MEM=${VM_MEM:-1024}
+DOM0_MEM=${DOM0_MEM:-512}
+VM_TIMEOUT=${VM_TIMEOUT:-600}
+DISK_SIZE=${DISK_SIZE:-2G}
+JOB_DIR=${JOB_DIR:-}
+VM_LIVE=${VM_LIVE:-0}
+full=${VM_FULL:-0}
+XEN=${XEN:-$BUILD_DIR/xen/xen}
+KERNEL=${KERNEL:-$BUILD_DIR/linux/arch/x86/boot/bzImage}
+INITRAMFS=${INITRAMFS:-$IMG_DIR/initramfs.cpio.gz}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--name) VM_NAME=$2; shift 2 ;;
+	--xen-args) XEN_ARGS=$2; shift 2 ;;
+	--linux-args) LINUX_ARGS=$2; shift 2 ;;
+	--mem) VM_MEM=$2; shift 2 ;;
+	--dom0-mem) DOM0_MEM=$2; shift 2 ;;
+	--timeout) VM_TIMEOUT=$2; shift 2 ;;
+	--disk-size) DISK_SIZE=$2; shift 2 ;;
+	--job-dir) JOB_DIR=$2; shift 2 ;;
+	--live) VM_LIVE=1; shift ;;
+	--full) full=1; shift ;;
+	--) shift; break ;;
+	-*) die "vm.sh: unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || die "vm.sh: no command to run"
+for f in "$XEN" "$KERNEL" "$INITRAMFS"; do
+	[ -f "$f" ] || die "vm.sh: $f missing (build first)"
+done
+# QEMU separates multiboot modules with commas.
+case "$LINUX_ARGS" in *,*) die "vm.sh: no commas in the Linux command line" ;; esac
+
+mkdir -p "$LOG_DIR"
+log=$LOG_DIR/$VM_NAME.log
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The job: COMMAND in /job/.cmd, with JOB_DIR's files beside it, packed as
+# a second cpio archive appended to the initramfs (the kernel unpacks both).
+mkdir -p "$work/payload/job"
+if [ -n "$JOB_DIR" ]; then
+	cp -a "$JOB_DIR/." "$work/payload/job/"
+fi
+printf '%s\n' "$*" > "$work/payload/job/.cmd"
+(cd "$work/payload" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/payload.cpio.gz"
+cat "$INITRAMFS" "$work/payload.cpio.gz" > "$work/initramfs.cpio.gz"
+
+# A fresh ext4 test disk for every run.
+truncate -s "$DISK_SIZE" "$work/disk.img"
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$work/disk.img"
+
+xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M noreboot $XEN_ARGS"
+linux_cmdline="console=hvc0 $LINUX_ARGS"
+
+: > "$log"
+msg "vm: $VM_NAME: xen [$xen_cmdline] linux [$linux_cmdline], ${VM_MEM}M, timeout ${VM_TIMEOUT}s"
+start=$(date +%s)
+timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+	-machine q35 -cpu qemu64 -smp 2 -m "$VM_MEM" \
+	-display none -no-reboot -monitor none -nodefaults \
+	-chardev file,id=con,path="$log" -serial chardev:con \
+	-kernel "$XEN" -append "$xen_cmdline" \
+	-initrd "$KERNEL $linux_cmdline,$work/initramfs.cpio.gz" \
+	-drive file="$work/disk.img",if=virtio,format=raw,cache=unsafe \
+	</dev/null >"$work/qemu.out" 2>&1 &
+qemu=$!
+if [ "$VM_LIVE" = 1 ]; then
+	tail -n +1 -f --pid="$qemu" "$log" | tr -d '\r' &
+fi
+qemu_rc=0
+wait "$qemu" || qemu_rc=$?
+wait 2>/dev/null || true
+elapsed=$(( $(date +%s) - start ))
+
+tr -d '\r' < "$log" > "$work/console"
+status=$(sed -n 's/^tmem-vm: run end status=\([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
+if [ "$VM_LIVE" != 1 ]; then
+	if [ "$full" = 1 ]; then
+		cat "$work/console"
+	else
+		sed -n '/^tmem-vm: run begin$/,/^tmem-vm: run end/{//!p}' "$work/console"
+	fi
+fi
+if [ -z "$status" ]; then
+	if [ "$qemu_rc" -eq 124 ]; then
+		msg "vm: $VM_NAME: TIMEOUT after ${elapsed}s; console tail ($log):"
+	else
+		msg "vm: $VM_NAME: the command never finished (qemu exit $qemu_rc, ${elapsed}s); console tail ($log):"
+	fi
+	tail -n 40 "$work/console" | sed 's/^/  | /' >&2
+	sed 's/^/  qemu: /' "$work/qemu.out" >&2
+	exit 125
+fi
+msg "vm: $VM_NAME: exit status $status after ${elapsed}s"
+exit "$status"
