@@ -15,6 +15,7 @@ mkdir -p "$out"
 for dir in "$REPO_DIR"/tools/testing/selftests/*/; do
 	[ -f "$dir/Makefile" ] || continue
 	name=$(basename "$dir")
+	mkdir -p "$BUILD_DIR/selftests-obj/$name"
 	smake=(make -s -C "$tree/tools/testing/selftests/$name"
 		OUTPUT="$BUILD_DIR/selftests-obj/$name"
 		KHDR_INCLUDES="-isystem $headers" LDFLAGS=-static)

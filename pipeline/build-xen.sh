@@ -13,6 +13,11 @@ xmake=(make -C "$tree/xen" CC="ccache gcc" HOSTCC="ccache gcc" -s)
 mkdir -p "$out" "$cfg"
 
 "${xmake[@]}" O="$cfg" defconfig >/dev/null
+# Replace, not append to, what defconfig said about the fragment's symbols.
+syms=$(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1/p' "$fragment")
+for s in $syms; do
+	sed -i -e "/^$s=/d" -e "/^# $s is not set/d" "$cfg/.config"
+done
 grep -v '^#' "$fragment" | sed '/^$/d' >> "$cfg/.config"
 "${xmake[@]}" O="$cfg" olddefconfig >/dev/null
 "$PIPELINE_DIR/kconfig-check.sh" "$fragment" "$cfg/.config"
@@ -20,4 +25,4 @@ cmp -s "$cfg/.config" "$out/.config" || cp "$cfg/.config" "$out/.config"
 
 "${xmake[@]}" O="$out" olddefconfig >/dev/null
 "${xmake[@]}" O="$out" -j"$JOBS"
-msg "xen: $(strings "$out/xen" 2>/dev/null | grep -m1 -o 'Xen version [^ ]*' || echo built) -> $out/xen"
+msg "xen: $("${xmake[@]}" --no-print-directory xenversion) -> $out/xen"
