@@ -72,11 +72,11 @@ while read -r p _; do
 	fi
 done < "$patches/series"
 # shellcheck disable=SC2086
-(cd "$overlay_src" && find $overlay_dirs -type f 2>/dev/null | sed 's|^\./||') |
+[ ! -d "$overlay_src" ] || (cd "$overlay_src" && find $overlay_dirs -type f 2>/dev/null | sed 's|^\./||') |
 while read -r f; do
 	mkdir -p "$dev/$overlay_prefix$(dirname "$f")"
 	cp "$overlay_src/$f" "$dev/$overlay_prefix$f"
 done
 git_ add -A -f .
-git_ commit -q -m "this project's new files" || true
+git_ commit -q -m "this project's new files" >/dev/null || true
 msg "devtree: $dev ready; commit your edits there, then: make export-patches TREE=$name"
