@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Simulated domains and guest frames for the userspace tmem tests.
+ *
+ * Frames 0 .. FRAMES_TOTAL-1 exist; each belongs to one test domain or to
+ * nobody, and may be marked "not writable RAM" (a page table, say). The
+ * env hooks refuse frames the calling domain does not own, count every
+ * data page allocated and freed, and can be told to fail allocations.
+ */
+#ifndef TMEM_TEST_FRAMES_H
+#define TMEM_TEST_FRAMES_H
+
+#include <stddef.h>
+#include "store.h"
+
+#define FRAMES_TOTAL 1024
+
+struct test_domain {
+    unsigned int id;
+    unsigned long max_persistent;   /* persistent pages it may hold */
+};
+
+struct frame {
+    struct test_domain *owner;
+    bool readonly;                  /* not ordinary writable RAM */
+    unsigned char bytes[PAGE_SIZE];
+};
+
+extern struct frame frames[FRAMES_TOTAL];
+
+/* Counters and knobs for the env hooks. */
+extern unsigned long data_pages_live;       /* allocated minus freed */
+extern long data_pages_fail_after;          /* <0: never fail */
+extern unsigned long frame_copies_refused;
+extern unsigned long preempt_points;
+extern unsigned long meta_bytes_live;       /* metadata allocated */
+extern bool meta_alloc_fail;
+
+void frames_reset(void);
+void frame_fill(unsigned int f, uint32_t seed);
+bool frame_check(unsigned int f, uint32_t seed);
+
+#endif /* TMEM_TEST_FRAMES_H */

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the tmem store and dispatcher, built for userspace: every
+ * command and error code, the pool limits, the get semantics, eviction
+ * order and fairness, refused frames, bounded flushes, and that destroying
+ * clients gives back every page and byte.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frames.h"
+
+#define EPH         (TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
+#define PERSIST     (EPH | TMEM_POOL_PERSIST)
+#define SHARED      (EPH | TMEM_POOL_SHARED)
+
+static unsigned int failures;
+static const char *current_test;
+
+#define CHECK(cond) do {                                                  \
+    if ( !(cond) )                                                        \
+    {                                                                     \
+        printf("# %s:%d: %s: check failed: %s\n", __FILE__, __LINE__,    \
+               current_test, #cond);                                      \
+        failures++;                                                       \
+    }                                                                     \
+} while ( 0 )
+
+#define CHECK_EQ(a, b) do {                                               \
+    long long a_ = (a), b_ = (b);                                         \
+    if ( a_ != b_ )                                                       \
+    {                                                                     \
+        printf("# %s:%d: %s: %s == %lld, want %lld\n", __FILE__,         \
+               __LINE__, current_test, #a, a_, b_);                       \
+        failures++;                                                       \
+    }                                                                     \
+} while ( 0 )
+
+static struct test_domain doms[3];
+
+static long new_pool(struct tmem_client *c, uint32_t flags, uint64_t uuid)
+{
+    struct tmem_op op = { .cmd = TMEM_NEW_POOL };
+
+    op.u.creat.flags = flags;
+    op.u.creat.uuid[0] = uuid;
+    op.u.creat.uuid[1] = ~uuid;
+    return tmem_do_op(c, &op);
+}
+
+static long page_op(struct tmem_client *c, uint32_t cmd, int32_t pool,
+                    uint64_t oid, uint32_t index, uint64_t cmfn)
+{
+    struct tmem_op op = { .cmd = cmd, .pool_id = pool };
+
+    op.u.gen.oid.oid[0] = oid;
+    op.u.gen.oid.oid[2] = oid * 7;
+    op.u.gen.index = index;
+    op.u.gen.cmfn = cmfn;
+    return tmem_do_op(c, &op);
+}
+
+static long put(struct tmem_client *c, int32_t pool, uint64_t oid,
+                uint32_t index, unsigned int frame, uint32_t seed)
+{
+    frame_fill(frame, seed);
+    return page_op(c, TMEM_PUT_PAGE, pool, oid, index, frame);
+}
+
+/* A get into @frame: 1 only if it hit and brought back @seed's bytes. */
+static long get(struct tmem_client *c, int32_t pool, uint64_t oid,
+                uint32_t index, unsigned int frame, uint32_t seed)
+{
+    long rc;
+
+    memset(frames[frame].bytes, 0xee, PAGE_SIZE);
+    rc = page_op(c, TMEM_GET_PAGE, pool, oid, index, frame);
+    if ( rc == 1 && !frame_check(frame, seed) )
+        return -999;
+    return rc;
+}
+
+/* Frames 0..99 are domain 0's, 100..199 domain 1's, 200..299 domain 2's. */
+static struct tmem_client *setup(unsigned int n)
+{
+    unsigned int i, f;
+
+    frames_reset();
+    for ( i = 0; i < 3; i++ )
+    {
+        doms[i].id = i;
+        doms[i].max_persistent = 1000000;
+        for ( f = 0; f < 100; f++ )
+            frames[i * 100 + f].owner = &doms[i];
+    }
+    (void)n;
+    return tmem_client_create(0, &doms[0]);
+}
+
+static void test_new_pool_flags(void)
+{
+    struct tmem_client *c = setup(1);
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 1);
+    CHECK_EQ(new_pool(c, SHARED, 42), 2);
+    CHECK_EQ(new_pool(c, EPH | TMEM_POOL_PRECOMPRESSED, 0), -EPERM);
+    CHECK_EQ(new_pool(c, EPH | (1U << TMEM_POOL_PAGESIZE_SHIFT), 0), -EPERM);
+    CHECK_EQ(new_pool(c, EPH | (1U << 3), 0), -EPERM);
+    CHECK_EQ(new_pool(c, EPH | (1U << 8), 0), -EPERM);
+    CHECK_EQ(new_pool(c, EPH | (1U << 23), 0), -EPERM);
+    CHECK_EQ(new_pool(c, 0, 0), -EPERM);
+    CHECK_EQ(new_pool(c, 2U << TMEM_POOL_VERSION_SHIFT, 0), -EPERM);
+    CHECK_EQ(new_pool(c, SHARED | TMEM_POOL_PERSIST, 1), -EPERM);
+    CHECK_EQ(new_pool(c, EPH, 0), 3);
+    tmem_client_destroy(c);
+}
+
+static void test_pool_limits(void)
+{
+    struct tmem_client *c = setup(1);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned int i;
+
+    for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+        CHECK_EQ(new_pool(c, EPH, 0), i);
+    CHECK_EQ(new_pool(c, EPH, 0), -EPERM);
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 5, 0, 0, 0), 1);
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 5, 0, 0, 0), 0);
+    CHECK_EQ(new_pool(c, EPH, 0), 5);
+    tmem_client_destroy(c);
+
+    /* 16 shared pools in the host, whoever made them. */
+    c = tmem_client_create(0, &doms[0]);
+    for ( i = 0; i < 8; i++ )
+        CHECK_EQ(new_pool(c, SHARED, 100 + i), i);
+    for ( i = 0; i < 8; i++ )
+        CHECK_EQ(new_pool(d, SHARED, 200 + i), i);
+    CHECK_EQ(new_pool(d, SHARED, 300), -EPERM);
+    CHECK_EQ(tmem_global.shared_pools, 16);
+    /* Joining one that exists needs no new slot. */
+    CHECK_EQ(new_pool(d, SHARED, 100), 8);
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
+    CHECK_EQ(tmem_global.shared_pools, 16);     /* d still holds it */
+    CHECK_EQ(page_op(d, TMEM_DESTROY_POOL, 8, 0, 0, 0), 1);
+    CHECK_EQ(tmem_global.shared_pools, 15);
+    CHECK_EQ(new_pool(d, SHARED, 300), 8);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+    CHECK_EQ(tmem_global.shared_pools, 0);
+}
+
+static void test_bad_pool_ids(void)
+{
+    struct tmem_client *c = setup(1);
+    static const int32_t bad[] = { -1, 16, 17, 1000, INT_MIN, INT_MAX, 5 };
+    static const uint32_t cmds[] = {
+        TMEM_PUT_PAGE, TMEM_GET_PAGE, TMEM_FLUSH_PAGE, TMEM_FLUSH_OBJECT,
+    };
+    unsigned int i, j;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    for ( i = 0; i < sizeof(bad) / sizeof(bad[0]); i++ )
+    {
+        for ( j = 0; j < sizeof(cmds) / sizeof(cmds[0]); j++ )
+            CHECK_EQ(page_op(c, cmds[j], bad[i], 1, 0, 0), -ENODEV);
+        CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, bad[i], 0, 0, 0),
+                 bad[i] == 5 ? 0 : -ENODEV);
+    }
+    tmem_client_destroy(c);
+}
+
+static void test_other_commands(void)
+{
+    struct tmem_client *c = setup(1);
+    static const uint32_t perm[] = {
+        TMEM_CONTROL, TMEM_AUTH, TMEM_RESTORE_NEW,
+    };
+    static const uint32_t nosys[] = {
+        TMEM_NEW_PAGE, TMEM_READ, TMEM_WRITE, TMEM_XCHG, 11, 100, 103,
+        0x80000000U, 0xffffffffU,
+    };
+    unsigned int i;
+
+    for ( i = 0; i < sizeof(perm) / sizeof(perm[0]); i++ )
+        CHECK_EQ(page_op(c, perm[i], 0, 0, 0, 0), -EPERM);
+    for ( i = 0; i < sizeof(nosys) / sizeof(nosys[0]); i++ )
+        CHECK_EQ(page_op(c, nosys[i], 0, 0, 0, 0), -ENOSYS);
+    tmem_client_destroy(c);
+}
+
+static void test_private_ephemeral_get_is_exclusive(void)
+{
+    struct tmem_client *c = setup(1);
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(get(c, 0, 1, 0, 1, 0), -TMEM_EEMPTY);
+    CHECK_EQ(put(c, 0, 1, 0, 0, 11), 1);
+    CHECK_EQ(put(c, 0, 1, 1, 0, 12), 1);
+    CHECK_EQ(get(c, 0, 1, 0, 1, 11), 1);
+    CHECK_EQ(get(c, 0, 1, 0, 1, 11), 0);        /* gone: a miss */
+    CHECK_EQ(get(c, 0, 1, 1, 1, 12), 1);
+    CHECK_EQ(get(c, 0, 1, 1, 1, 12), -TMEM_EEMPTY);
+    CHECK_EQ(c->count.gets_hit, 2);
+    CHECK_EQ(c->count.gets_miss, 3);
+    CHECK_EQ(data_pages_live, 0);
+    tmem_client_destroy(c);
+}
+
+static void test_persistent_and_shared_gets_keep_the_page(void)
+{
+    struct tmem_client *c = setup(1);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    CHECK_EQ(put(c, 0, 9, 3, 0, 21), 1);
+    CHECK_EQ(get(c, 0, 9, 3, 1, 21), 1);
+    CHECK_EQ(get(c, 0, 9, 3, 1, 21), 1);
+
+    CHECK_EQ(new_pool(c, SHARED, 77), 1);
+    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    CHECK_EQ(new_pool(d, SHARED, 77), 1);
+    CHECK_EQ(put(c, 1, 5, 0, 2, 31), 1);
+    CHECK_EQ(get(d, 1, 5, 0, 100, 31), 1);
+    CHECK_EQ(get(d, 1, 5, 0, 100, 31), 1);
+    CHECK_EQ(get(c, 1, 5, 0, 3, 31), 1);
+    /* d's pool 0 is its own: c's pages are not there. */
+    CHECK_EQ(get(d, 0, 5, 0, 100, 31), -TMEM_EEMPTY);
+    CHECK_EQ(get(d, 0, 9, 3, 100, 21), -TMEM_EEMPTY);
+    tmem_client_destroy(c);
+    /* c's pages in the shared pool went with it; the pool stays. */
+    CHECK_EQ(get(d, 1, 5, 0, 100, 31), -TMEM_EEMPTY);
+    CHECK_EQ(put(d, 1, 5, 0, 101, 32), 1);
+    CHECK_EQ(get(d, 1, 5, 0, 100, 32), 1);
+    tmem_client_destroy(d);
+}
+
+static void test_put_put_get(void)
+{
+    struct tmem_client *c = setup(1);
+    int32_t pool;
+    long rc;
+
+    for ( pool = 0; pool < 2; pool++ )
+    {
+        CHECK_EQ(new_pool(c, pool ? PERSIST : EPH, 0), pool);
+        CHECK_EQ(put(c, pool, 1, 0, 0, 41), 1);
+        CHECK_EQ(put(c, pool, 1, 0, 0, 42), 1);
+        CHECK_EQ(get(c, pool, 1, 0, 1, 42), 1);
+
+        /* A second put that cannot be stored drops the first. */
+        CHECK_EQ(put(c, pool, 2, 0, 0, 43), 1);
+        frames[5].owner = &doms[1];
+        CHECK_EQ(page_op(c, TMEM_PUT_PAGE, pool, 2, 0, 5), -EINVAL);
+        frames[5].owner = &doms[0];
+        CHECK_EQ(get(c, pool, 2, 0, 1, 43), pool ? 0 : -TMEM_EEMPTY);
+        CHECK(get(c, pool, 2, 0, 1, 43) != 1);
+
+        CHECK_EQ(put(c, pool, 3, 0, 0, 44), 1);
+        data_pages_fail_after = 0;
+        rc = put(c, pool, 3, 0, 0, 45);
+        /* Ephemeral: making room may have evicted the old copy first. */
+        CHECK(rc == -ENOSPC || (!pool && rc == -ENOMEM));
+        data_pages_fail_after = -1;
+        CHECK(get(c, pool, 3, 0, 1, 44) != 1);
+        CHECK(get(c, pool, 3, 0, 1, 45) != 1);
+    }
+    tmem_client_destroy(c);
+}
+
+static void test_refused_frames(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned long pages;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(put(c, 0, 1, 0, 0, 51), 1);
+    pages = data_pages_live;
+
+    /* Another domain's frame, a frame out of range, a huge cmfn. */
+    frame_fill(150, 52);
+    CHECK_EQ(page_op(c, TMEM_PUT_PAGE, 0, 1, 1, 150), -EINVAL);
+    CHECK_EQ(page_op(c, TMEM_PUT_PAGE, 0, 1, 1, FRAMES_TOTAL), -EINVAL);
+    CHECK_EQ(page_op(c, TMEM_PUT_PAGE, 0, 1, 1, ~0ULL), -EINVAL);
+    CHECK_EQ(page_op(c, TMEM_GET_PAGE, 0, 1, 0, 150), -EINVAL);
+    CHECK(frame_check(150, 52));                /* untouched */
+    CHECK_EQ(page_op(c, TMEM_GET_PAGE, 0, 1, 0, ~0ULL), -EINVAL);
+
+    /* A frame that is not writable RAM is not written. */
+    frame_fill(7, 53);
+    frames[7].readonly = true;
+    CHECK_EQ(page_op(c, TMEM_GET_PAGE, 0, 1, 0, 7), -EINVAL);
+    CHECK(frame_check(7, 53));
+    CHECK_EQ(data_pages_live, pages);
+    /* ... and the page is still there for a proper get. */
+    CHECK_EQ(get(c, 0, 1, 0, 1, 51), 1);
+    tmem_client_destroy(c);
+}
+
+static void test_sub_page_fields_refused(void)
+{
+    struct tmem_client *c = setup(1);
+    struct tmem_op op = { .cmd = TMEM_PUT_PAGE, .pool_id = 0 };
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    op.u.gen.len = 1;
+    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    op.cmd = TMEM_GET_PAGE;
+    op.u.gen.len = 0;
+    op.u.gen.pfn_offset = 8;
+    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    op.u.gen.pfn_offset = 0;
+    op.u.gen.tmem_offset = 4096;
+    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    CHECK_EQ(data_pages_live, 0);
+    tmem_client_destroy(c);
+}
+
+static void test_flushes(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    CHECK_EQ(page_op(c, TMEM_FLUSH_PAGE, 0, 1, 0, 0), 1);
+    CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 1, 0, 0), 1);
+    for ( i = 0; i < 10; i++ )
+    {
+        CHECK_EQ(put(c, 0, 1, i, 0, 60 + i), 1);
+        CHECK_EQ(put(c, 0, 2, i, 0, 80 + i), 1);
+    }
+    CHECK_EQ(page_op(c, TMEM_FLUSH_PAGE, 0, 1, 4, 0), 1);
+    CHECK_EQ(get(c, 0, 1, 4, 1, 64), 0);
+    CHECK_EQ(get(c, 0, 1, 5, 1, 65), 1);
+    CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 1, 0, 0), 1);
+    for ( i = 0; i < 10; i++ )
+    {
+        CHECK_EQ(get(c, 0, 1, i, 1, 60 + i), 0);
+        CHECK_EQ(get(c, 0, 2, i, 1, 80 + i), 1);
+    }
+    CHECK_EQ(data_pages_live, 10);
+    CHECK_EQ(tmem_global.objects, 1);
+    tmem_client_destroy(c);
+}
+
+static void test_memory_limits(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i;
+
+    doms[0].max_persistent = 5;
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    CHECK_EQ(new_pool(c, EPH, 0), 1);
+    for ( i = 0; i < 5; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    CHECK_EQ(put(c, 0, 1, 5, 0, 5), -ENOMEM);
+    CHECK_EQ(c->count.puts_failed, 1);
+
+    /* Ephemeral: out of memory, the oldest page makes room. */
+    for ( i = 0; i < 4; i++ )
+        CHECK_EQ(put(c, 1, 1, i, 0, 100 + i), 1);
+    data_pages_fail_after = 1;
+    CHECK_EQ(put(c, 1, 1, 4, 0, 104), 1);
+    data_pages_fail_after = 0;
+    CHECK_EQ(put(c, 1, 1, 5, 0, 105), -ENOMEM);
+    data_pages_fail_after = -1;
+    CHECK_EQ(c->count.evictions, 1);
+    CHECK_EQ(get(c, 1, 1, 0, 1, 100), 0);
+    CHECK_EQ(get(c, 1, 1, 1, 1, 101), 1);
+
+    /* No memory for metadata either. */
+    meta_alloc_fail = true;
+    CHECK_EQ(put(c, 1, 9, 0, 0, 1), -ENOMEM);
+    CHECK_EQ(new_pool(c, EPH, 0), -ENOMEM);
+    meta_alloc_fail = false;
+    tmem_client_destroy(c);
+    CHECK_EQ(data_pages_live, 0);
+}
+
+static void test_eviction_order(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 1);
+    for ( i = 0; i < 10; i++ )
+        CHECK_EQ(put(c, 0, i % 3, i, 0, 200 + i), 1);
+    CHECK_EQ(put(c, 1, 1, 0, 0, 300), 1);
+    CHECK_EQ(tmem_freeable_pages(), 10);
+    CHECK_EQ(tmem_evict_pages(3), 3);
+    for ( i = 0; i < 10; i++ )
+        CHECK_EQ(get(c, 0, i % 3, i, 1, 200 + i), i < 3 ? 0 : 1);
+    /* Persistent pages are never evicted. */
+    CHECK_EQ(tmem_evict_pages(100), 0);
+    CHECK_EQ(get(c, 1, 1, 0, 1, 300), 1);
+    tmem_client_destroy(c);
+}
+
+static void test_eviction_fairness(void)
+{
+    struct tmem_client *c = setup(2);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    for ( i = 0; i < 60; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
+    CHECK_EQ(tmem_evict_pages(40), 40);
+    CHECK_EQ(c->eph_pages, 20);
+    CHECK_EQ(d->eph_pages, 20);
+    CHECK_EQ(tmem_evict_pages(10), 10);
+    CHECK(c->eph_pages >= 14 && c->eph_pages <= 16);
+
+    /* Weight 3:1 -> c keeps about three times as much as d. */
+    tmem_client_set_weight(c, 300);
+    tmem_evict_pages(c->eph_pages + d->eph_pages - 20);
+    CHECK(c->eph_pages >= 14 && c->eph_pages <= 16);
+    CHECK_EQ(c->eph_pages + d->eph_pages, 20);
+    CHECK_EQ(c->count.evictions + d->count.evictions, 60);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+}
+
+static void test_destroy_frees_everything(void)
+{
+    unsigned long meta = meta_bytes_live;
+    struct tmem_client *c = setup(2);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 1);
+    CHECK_EQ(new_pool(c, SHARED, 5), 2);
+    CHECK_EQ(new_pool(d, SHARED, 5), 0);
+    for ( i = 0; i < 300; i++ )
+    {
+        CHECK_EQ(put(c, i % 3, i / 7, i, 0, i), 1);
+        CHECK_EQ(put(d, 0, i / 5, i + 1000, 100, i), 1);
+    }
+    CHECK_EQ(data_pages_live, 600);
+    CHECK_EQ(tmem_global.pages_allocated - tmem_global.pages_freed, 600);
+    tmem_client_destroy(c);
+    CHECK_EQ(data_pages_live, 300);
+    tmem_client_destroy(d);
+    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(tmem_global.pages_allocated, tmem_global.pages_freed);
+    CHECK_EQ(tmem_global.eph_pages, 0);
+    CHECK_EQ(tmem_global.pers_pages, 0);
+    CHECK_EQ(tmem_global.objects, 0);
+    CHECK_EQ(tmem_global.clients, 0);
+    CHECK_EQ(meta_bytes_live, meta);
+}
+
+static void test_long_flushes_are_bounded(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned long before;
+    unsigned int i, steps = 0;
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    for ( i = 0; i < 10000; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    before = preempt_points;
+    CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 1, 0, 0), 1);
+    CHECK(preempt_points - before >= 10000 / 256 - 1);
+    CHECK_EQ(data_pages_live, 0);
+
+    for ( i = 0; i < 10000; i++ )
+        CHECK_EQ(put(c, 0, i, 0, 0, i), 1);
+    before = preempt_points;
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
+    CHECK(preempt_points - before >= 10000 / 256 - 1);
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    for ( i = 0; i < 1000; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    while ( !tmem_client_destroy_step(c, 100) )
+        steps++;
+    CHECK(steps >= 9);
+    CHECK_EQ(data_pages_live, 0);
+}
+
+static void test_many_objects_and_pages(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i, bad = 0;
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    for ( i = 0; i < 30000; i++ )
+        CHECK_EQ(put(c, 0, i % 5000, i / 5000 * 1000003, 0, i), 1);
+    for ( i = 0; i < 30000; i++ )
+        bad += get(c, 0, i % 5000, i / 5000 * 1000003, 1, i) != 1;
+    CHECK_EQ(bad, 0);
+    tmem_client_destroy(c);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+#define T(x) { #x, test_##x }
+    T(new_pool_flags),
+    T(pool_limits),
+    T(bad_pool_ids),
+    T(other_commands),
+    T(private_ephemeral_get_is_exclusive),
+    T(persistent_and_shared_gets_keep_the_page),
+    T(put_put_get),
+    T(refused_frames),
+    T(sub_page_fields_refused),
+    T(flushes),
+    T(memory_limits),
+    T(eviction_order),
+    T(eviction_fairness),
+    T(destroy_frees_everything),
+    T(long_flushes_are_bounded),
+    T(many_objects_and_pages),
+#undef T
+};
+
+int main(void)
+{
+    unsigned int i, passed = 0, failed = 0;
+    unsigned int n = sizeof(tests) / sizeof(tests[0]);
+
+    printf("TAP version 13\n1..%u\n", n);
+    for ( i = 0; i < n; i++ )
+    {
+        unsigned int before = failures;
+
+        current_test = tests[i].name;
+        tests[i].fn();
+        if ( failures == before )
+        {
+            passed++;
+            printf("ok %u %s\n", i + 1, tests[i].name);
+        }
+        else
+        {
+            failed++;
+            printf("not ok %u %s\n", i + 1, tests[i].name);
+        }
+    }
+    printf("unit: %u passed, %u failed\n", passed, failed);
+
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the tmem store needs from where it runs. The store (store.c, op.c)
+ * uses only these names, so that the same source builds into Xen and into
+ * the userspace tests (tests/tmem-store/env-user.h).
+ *
+ * Locks:     env_spinlock_t, env_rwlock_t and their operations.
+ * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may
+ *            fail; data pages are env_page_t, from env_page_alloc().
+ * Counters:  env_count_add() adds atomically to an unsigned long.
+ * Preempt:   env_preempt_point() lets the rest of the system run between
+ *            bounded batches of work (no lock may be held).
+ * Bounds:    env_index_nospec(i, n) clamps a checked guest index under
+ *            speculation.
+ *
+ * The hooks the environment implements (hypercall.c in Xen):
+ *   env_page_alloc(owner, persistent, held) - a data page, or NULL; a
+ *       persistent page counts against the owner, which already holds
+ *       @held persistent pages;
+ *   env_page_free(page);
+ *   env_copy_from_frame(owner, cmfn, page) / env_copy_to_frame(owner,
+ *       cmfn, page) - copy one page between the caller's frame and a data
+ *       page; -EINVAL, untouched, when the frame is not the caller's
+ *       writable RAM. Called with a pool lock held: must not sleep.
+ */
+#ifndef TMEM_ENV_H
+#define TMEM_ENV_H
+
+#ifdef __XEN__
+
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/list.h>
+#include <xen/mm.h>
+#include <xen/nospec.h>
+#include <xen/rwlock.h>
+#include <xen/softirq.h>
+#include <xen/spinlock.h>
+#include <xen/types.h>
+#include <xen/xmalloc.h>
+
+typedef spinlock_t env_spinlock_t;
+typedef rwlock_t env_rwlock_t;
+typedef struct page_info env_page_t;
+
+#define ENV_DEFINE_SPINLOCK(l)  DEFINE_SPINLOCK(l)
+#define env_spin_init(l)        spin_lock_init(l)
+#define env_spin_lock(l)        spin_lock(l)
+#define env_spin_trylock(l)     spin_trylock(l)
+#define env_spin_unlock(l)      spin_unlock(l)
+#define env_rwlock_init(l)      rwlock_init(l)
+#define env_read_lock(l)        read_lock(l)
+#define env_read_unlock(l)      read_unlock(l)
+#define env_write_lock(l)       write_lock(l)
+#define env_write_unlock(l)     write_unlock(l)
+
+#define env_zalloc(type)        xzalloc(type)
+#define env_zalloc_array(type, n) xzalloc_array(type, n)
+#define env_free(p)             xfree(p)
+
+#define env_count_add(p, v)     ((void)arch_fetch_and_add(p, v))
+#define env_count_read(p)       read_atomic(p)
+
+#define env_preempt_point()     process_pending_softirqs()
+#define env_index_nospec(i, n)  array_index_nospec(i, n)
+
+#else
+
+#include "env-user.h"
+
+#endif /* __XEN__ */
+
+env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held);
+void env_page_free(env_page_t *page);
+int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *dst);
+int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *src);
+
+#endif /* TMEM_ENV_H */

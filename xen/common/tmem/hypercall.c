@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Transcendent Memory: the Xen side of the store.
+ *
+ * This file is what ties the portable store (tmem_store.c, tmem_op.c) to
+ * the hypervisor: the hypercall entry point, the "tmem" boot option, the
+ * per-domain client, the guest frames a put reads and a get writes, the
+ * data pages tmem keeps, and the hooks through which the page allocator
+ * and domain teardown take memory back.
+ */
+
+#include <xen/domain_page.h>
+#include <xen/errno.h>
+#include <xen/guest_access.h>
+#include <xen/hypercall.h>
+#include <xen/init.h>
+#include <xen/irq.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/param.h>
+#include <xen/percpu.h>
+#include <xen/sched.h>
+#include <xen/tmem.h>
+#include <asm/p2m.h>
+
+#include "tmem_core.h"
+
+bool __read_mostly opt_tmem;
+boolean_param("tmem", opt_tmem);
+
+/*
+ * Set while this CPU is inside tmem. Allocations tmem makes for itself
+ * (its metadata through xmalloc) must not recurse into tmem_reclaim(),
+ * which would take tmem's locks again.
+ */
+static DEFINE_PER_CPU(bool, tmem_busy);
+
+/* The domain's client, created by its first op. */
+static struct tmem_client *get_client(struct domain *d)
+{
+    struct tmem_client *c = read_atomic(&d->tmem_client);
+
+    if ( c || d->is_dying )
+        return c;
+
+    c = tmem_client_create(d->domain_id, d);
+    if ( !c )
+        return NULL;
+
+    /* Two vCPUs may race to create it: the first one wins. */
+    if ( cmpxchg(&d->tmem_client, NULL, c) != NULL )
+    {
+        tmem_client_destroy(c);
+        c = read_atomic(&d->tmem_client);
+    }
+
+    return c;
+}
+
+long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
+{
+    struct domain *d = current->domain;
+    struct tmem_client *c;
+    struct tmem_op op;
+    long ret;
+
+    if ( !opt_tmem )
+        return -ENODEV;
+
+    if ( copy_from_guest(&op, guest_handle_cast(uops, tmem_op_t), 1) )
+        return -EFAULT;
+
+    c = get_client(d);
+    if ( !c )
+        return -ENOMEM;
+
+    this_cpu(tmem_busy) = true;
+    ret = tmem_do_op(c, &op);
+    this_cpu(tmem_busy) = false;
+
+    return ret;
+}
+
+int tmem_domain_destroy(struct domain *d)
+{
+    struct tmem_client *c = d->tmem_client;
+
+    ASSERT(d->is_dying);
+    if ( !c )
+        return 0;
+
+    d->tmem_client = NULL;
+    this_cpu(tmem_busy) = true;
+    tmem_client_destroy(c);
+    this_cpu(tmem_busy) = false;
+
+    return 0;
+}
+
+bool tmem_reclaim(unsigned long nr_pages)
+{
+    unsigned long freed;
+
+    if ( !opt_tmem || this_cpu(tmem_busy) || in_irq() ||
+         !local_irq_is_enabled() )
+        return false;
+
+    this_cpu(tmem_busy) = true;
+    freed = tmem_evict_pages(nr_pages);
+    this_cpu(tmem_busy) = false;
+
+    return freed != 0;
+}
+
+unsigned long tmem_lent_pages(void)
+{
+    return opt_tmem ? tmem_freeable_pages() : 0;
+}
+
+/*
+ * The frame a guest names in cmfn: a machine frame for PV guests, a guest
+ * frame for HVM ones. It must be ordinary RAM the caller owns; a frame to
+ * be written must also be writable by the guest (for PV: not a page table,
+ * descriptor table or other typed page). Anything else is refused before
+ * it is touched.
+ */
+static struct page_info *get_guest_frame(struct domain *d, uint64_t cmfn,
+                                         bool writing)
+{
+    struct page_info *page;
+    p2m_type_t t;
+
+    if ( cmfn != (unsigned long)cmfn )
+        return NULL;
+
+    page = get_page_from_gfn(d, cmfn, &t, P2M_ALLOC);
+    if ( !page )
+        return NULL;
+
+    if ( t != p2m_ram_rw || is_xen_heap_page(page) )
+    {
+        put_page(page);
+        return NULL;
+    }
+
+    if ( writing && is_pv_domain(d) &&
+         !get_page_type(page, PGT_writable_page) )
+    {
+        put_page(page);
+        return NULL;
+    }
+
+    return page;
+}
+
+static void put_guest_frame(struct domain *d, struct page_info *page,
+                            bool writing)
+{
+    if ( writing && is_pv_domain(d) )
+        put_page_type(page);
+    put_page(page);
+}
+
+int env_copy_from_frame(void *owner, uint64_t cmfn, void *dst)
+{
+    struct domain *d = owner;
+    struct page_info *page = get_guest_frame(d, cmfn, false);
+    const void *src;
+
+    if ( !page )
+        return -EINVAL;
+
+    src = __map_domain_page(page);
+    copy_page(dst, src);
+    unmap_domain_page(src);
+    put_guest_frame(d, page, false);
+
+    return 0;
+}
+
+int env_copy_to_frame(void *owner, uint64_t cmfn, const void *src)
+{
+    struct domain *d = owner;
+    struct page_info *page = get_guest_frame(d, cmfn, true);
+    void *dst;
+
+    if ( !page )
+        return -EINVAL;
+
+    dst = __map_domain_page(page);
+    copy_page(dst, src);
+    unmap_domain_page(dst);
+    paging_mark_dirty(d, page_to_mfn(page));
+    put_guest_frame(d, page, true);
+
+    return 0;
+}
+
+/*
+ * Data pages: ephemeral ones are plain free memory, owned by nobody;
+ * persistent ones are counted against their domain's allocation, so a
+ * domain cannot use tmem to grow beyond its max_pages.
+ */
+struct page_info *env_page_alloc(void *owner, bool persistent,
+                                 unsigned long persistent_held)
+{
+    struct domain *d = owner;
+
+    if ( persistent &&
+         domain_tot_pages(d) + persistent_held >= d->max_pages )
+        return NULL;
+
+    return alloc_domheap_page(NULL, MEMF_no_tmem);
+}
+
+void env_page_free(struct page_info *page)
+{
+    free_domheap_page(page);
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The tmem op dispatcher: every field a guest controls is checked here,
+ * before the store sees it.
+ */
+
+#include "store.h"
+
+/* The page/object ops all name a pool the caller must hold. */
+static long page_op(struct tmem_client *c, const struct tmem_op *op)
+{
+    const struct tmem_oid *oid = &op->u.gen.oid;
+    uint32_t index = op->u.gen.index;
+    uint64_t cmfn = op->u.gen.cmfn;
+    struct tmem_pool *p;
+    long rc;
+
+    /* Sub-page transfers were retired with ABI version 1's users. */
+    if ( (op->cmd == TMEM_PUT_PAGE || op->cmd == TMEM_GET_PAGE) &&
+         (op->u.gen.tmem_offset || op->u.gen.pfn_offset || op->u.gen.len) )
+        return -EINVAL;
+
+    /* The pool table may not change under a page op. */
+    env_read_lock(&c->pools_lock);
+    p = c->pools[env_index_nospec(op->pool_id, TMEM_MAX_POOLS_PER_CLIENT)];
+    if ( !p )
+    {
+        env_read_unlock(&c->pools_lock);
+        return -ENODEV;
+    }
+
+    switch ( op->cmd )
+    {
+    case TMEM_PUT_PAGE:
+        rc = tmem_page_put(c, p, oid, index, cmfn);
+        break;
+    case TMEM_GET_PAGE:
+        rc = tmem_page_get(c, p, oid, index, cmfn);
+        break;
+    case TMEM_FLUSH_PAGE:
+        env_count_add(&c->count.flush_page, 1);
+        env_count_add(&tmem_global.count.flush_page, 1);
+        rc = tmem_page_flush(p, oid, index);
+        break;
+    default:
+        env_count_add(&c->count.flush_object, 1);
+        env_count_add(&tmem_global.count.flush_object, 1);
+        rc = tmem_object_flush(p, oid);
+        break;
+    }
+    env_read_unlock(&c->pools_lock);
+
+    return rc;
+}
+
+static bool pool_id_valid(int32_t pool_id)
+{
+    return pool_id >= 0 && pool_id < TMEM_MAX_POOLS_PER_CLIENT;
+}
+
+long tmem_do_op(struct tmem_client *c, const struct tmem_op *op)
+{
+    switch ( op->cmd )
+    {
+    case TMEM_NEW_POOL:
+        return tmem_pool_new(c, op->u.creat.flags, op->u.creat.uuid);
+
+    case TMEM_DESTROY_POOL:
+        if ( !pool_id_valid(op->pool_id) )
+            return -ENODEV;
+        return tmem_pool_destroy(c, env_index_nospec(op->pool_id,
+                                                     TMEM_MAX_POOLS_PER_CLIENT));
+
+    case TMEM_PUT_PAGE:
+    case TMEM_GET_PAGE:
+    case TMEM_FLUSH_PAGE:
+    case TMEM_FLUSH_OBJECT:
+        if ( !pool_id_valid(op->pool_id) )
+            return -ENODEV;
+        return page_op(c, op);
+
+    case TMEM_CONTROL:
+    case TMEM_AUTH:
+    case TMEM_RESTORE_NEW:
+        /* The toolstack's, never a guest's. */
+        return -EPERM;
+
+    case TMEM_NEW_PAGE:
+    case TMEM_READ:
+    case TMEM_WRITE:
+    case TMEM_XCHG:
+    default:
+        return -ENOSYS;
+    }
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */

@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The tmem store: clients, pools, objects and pages, and eviction.
+ *
+ * Objects hang from a per-pool hash table keyed by the 192-bit object id,
+ * pages from a per-object hash table keyed by the page index; both tables
+ * double when they average more than two entries per bucket, so the cost
+ * of an op does not grow with the number of pages stored. Ephemeral pages
+ * sit on the LRU list of the client that put them; eviction takes the
+ * oldest page of the client furthest above its weighted share.
+ *
+ * See store.h for the lock order.
+ */
+
+#include "store.h"
+
+struct tmem_global tmem_global;
+
+static ENV_DEFINE_SPINLOCK(clients_lock);
+static struct tmem_link clients_list = { &clients_list, &clients_list };
+
+static ENV_DEFINE_SPINLOCK(shared_lock);
+static struct tmem_pool *shared_pools[TMEM_MAX_SHARED_POOLS];
+
+#define POOL_INITIAL_BUCKETS 64
+/* Pages removed per batch by long flushes, between preemption points. */
+#define FLUSH_BATCH 256
+/* Pages evicted from one victim before choosing again. */
+#define EVICT_BATCH 32
+
+#define COUNT(c, field) do {                                  \
+    env_count_add(&(c)->count.field, 1);                      \
+    env_count_add(&tmem_global.count.field, 1);               \
+} while ( 0 )
+
+#define link_entry(l, type, member) \
+    ((type *)((char *)(l) - __builtin_offsetof(type, member)))
+
+static void link_init(struct tmem_link *l)
+{
+    l->prev = l->next = l;
+}
+
+static bool link_empty(const struct tmem_link *l)
+{
+    return l->next == l;
+}
+
+static void link_add_tail(struct tmem_link *l, struct tmem_link *head)
+{
+    l->prev = head->prev;
+    l->next = head;
+    head->prev->next = l;
+    head->prev = l;
+}
+
+static void link_del(struct tmem_link *l)
+{
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    link_init(l);
+}
+
+static unsigned int oid_hash(const struct tmem_oid *oid)
+{
+    uint64_t h = oid->oid[0] * 0x9e3779b97f4a7c15ULL;
+
+    h = (h ^ (h >> 29) ^ oid->oid[1]) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 31) ^ oid->oid[2]) * 0x94d049bb133111ebULL;
+
+    return (unsigned int)(h ^ (h >> 32));
+}
+
+/* Multiplying by an odd constant permutes the low bits: runs of indexes
+ * spread evenly over any power-of-two table. */
+static unsigned int index_hash(uint32_t index)
+{
+    return index * 0x9e3779b1U;
+}
+
+static bool oid_equal(const struct tmem_oid *a, const struct tmem_oid *b)
+{
+    return a->oid[0] == b->oid[0] && a->oid[1] == b->oid[1] &&
+           a->oid[2] == b->oid[2];
+}
+
+/* ---- objects and pages (pool lock held) ---- */
+
+static struct tmem_object **obj_slot(struct tmem_pool *p,
+                                     const struct tmem_oid *oid)
+{
+    struct tmem_object **op = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
+
+    while ( *op && !oid_equal(&(*op)->oid, oid) )
+        op = &(*op)->hnext;
+
+    return op;
+}
+
+static struct tmem_page **page_slot(struct tmem_object *o, uint32_t index)
+{
+    struct tmem_page **pp = &o->buckets[index_hash(index) & (o->nbuckets - 1)];
+
+    while ( *pp && (*pp)->index != index )
+        pp = &(*pp)->hnext;
+
+    return pp;
+}
+
+/* Doubling a table is best effort: without memory, chains grow longer. */
+static void obj_table_grow(struct tmem_pool *p)
+{
+    unsigned int i, n = p->nbuckets * 2;
+    struct tmem_object **b = env_zalloc_array(struct tmem_object *, n);
+
+    if ( !b )
+        return;
+    for ( i = 0; i < p->nbuckets; i++ )
+        while ( p->buckets[i] )
+        {
+            struct tmem_object *o = p->buckets[i];
+            unsigned int h = oid_hash(&o->oid) & (n - 1);
+
+            p->buckets[i] = o->hnext;
+            o->hnext = b[h];
+            b[h] = o;
+        }
+    env_free(p->buckets);
+    p->buckets = b;
+    p->nbuckets = n;
+}
+
+static void page_table_grow(struct tmem_object *o)
+{
+    unsigned int i, n = o->nbuckets * 2;
+    struct tmem_page **b = env_zalloc_array(struct tmem_page *, n);
+
+    if ( !b )
+        return;
+    for ( i = 0; i < o->nbuckets; i++ )
+        while ( o->buckets[i] )
+        {
+            struct tmem_page *pg = o->buckets[i];
+            unsigned int h = index_hash(pg->index) & (n - 1);
+
+            o->buckets[i] = pg->hnext;
+            pg->hnext = b[h];
+            b[h] = pg;
+        }
+    if ( o->buckets != &o->inline_bucket )
+        env_free(o->buckets);
+    o->buckets = b;
+    o->nbuckets = n;
+}
+
+static struct tmem_object *obj_create(struct tmem_pool *p,
+                                      const struct tmem_oid *oid)
+{
+    struct tmem_object *o = env_zalloc(struct tmem_object);
+    struct tmem_object **slot;
+
+    if ( !o )
+        return NULL;
+    o->pool = p;
+    o->oid = *oid;
+    o->buckets = &o->inline_bucket;
+    o->nbuckets = 1;
+    slot = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
+    o->hnext = *slot;
+    *slot = o;
+    p->nobjs++;
+    env_count_add(&tmem_global.objects, 1);
+    if ( p->nobjs > 2 * p->nbuckets )
+        obj_table_grow(p);
+
+    return o;
+}
+
+static void obj_destroy(struct tmem_pool *p, struct tmem_object *o)
+{
+    struct tmem_object **slot = obj_slot(p, &o->oid);
+
+    ASSERT(*slot == o && !o->npages);
+    *slot = o->hnext;
+    p->nobjs--;
+    env_count_add(&tmem_global.objects, -1UL);
+    if ( o->buckets != &o->inline_bucket )
+        env_free(o->buckets);
+    env_free(o);
+}
+
+static void page_insert(struct tmem_pool *p, struct tmem_object *o,
+                        struct tmem_page *pg)
+{
+    struct tmem_page **slot = &o->buckets[index_hash(pg->index) &
+                                          (o->nbuckets - 1)];
+
+    pg->obj = o;
+    pg->hnext = *slot;
+    *slot = pg;
+    o->npages++;
+    p->npages++;
+    if ( o->npages > 2 * o->nbuckets )
+        page_table_grow(o);
+
+    if ( p->persistent )
+    {
+        link_init(&pg->lru);
+        env_count_add(&pg->client->pers_pages, 1);
+        env_count_add(&tmem_global.pers_pages, 1);
+    }
+    else
+    {
+        env_spin_lock(&pg->client->lru_lock);
+        link_add_tail(&pg->lru, &pg->client->lru);
+        pg->client->eph_pages++;
+        env_spin_unlock(&pg->client->lru_lock);
+        env_count_add(&tmem_global.eph_pages, 1);
+    }
+}
+
+static void data_free(env_page_t *data)
+{
+    env_page_free(data);
+    env_count_add(&tmem_global.pages_freed, 1);
+}
+
+/*
+ * Take a page out of its object (freeing the object when it empties) and
+ * off its client's LRU unless an evictor already did, then free it.
+ */
+static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
+{
+    struct tmem_object *o = pg->obj;
+    struct tmem_page **slot = page_slot(o, pg->index);
+
+    ASSERT(*slot == pg);
+    *slot = pg->hnext;
+    o->npages--;
+    p->npages--;
+
+    if ( p->persistent )
+    {
+        env_count_add(&pg->client->pers_pages, -1UL);
+        env_count_add(&tmem_global.pers_pages, -1UL);
+    }
+    else
+    {
+        struct tmem_client *c = pg->client;
+
+        env_spin_lock(&c->lru_lock);
+        if ( !link_empty(&pg->lru) )
+        {
+            link_del(&pg->lru);
+            c->eph_pages--;
+            env_count_add(&tmem_global.eph_pages, -1UL);
+        }
+        env_spin_unlock(&c->lru_lock);
+    }
+
+    if ( !o->npages )
+        obj_destroy(p, o);
+    data_free(pg->data);
+    env_free(pg);
+}
+
+/* Remove up to @budget pages of the pool; true once it is empty. */
+static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
+{
+    unsigned int i;
+
+    env_spin_lock(&p->lock);
+    for ( i = 0; i < p->nbuckets && budget; )
+    {
+        struct tmem_object *o = p->buckets[i];
+        unsigned int j;
+
+        if ( !o )
+        {
+            i++;
+            continue;
+        }
+        /* The object goes away with its last page. */
+        for ( j = 0; budget && p->buckets[i] == o; )
+        {
+            if ( o->buckets[j] )
+            {
+                page_remove(p, o->buckets[j]);
+                budget--;
+            }
+            else
+                j++;
+        }
+    }
+    env_spin_unlock(&p->lock);
+
+    return !p->npages;
+}
+
+static void pool_free(struct tmem_pool *p)
+{
+    ASSERT(!p->npages && !p->nobjs);
+    env_free(p->buckets);
+    env_free(p);
+    env_count_add(&tmem_global.count.pools_destroyed, 1);
+}
+
+/* Empty and free a pool nobody can reach any more. */
+static void pool_destroy(struct tmem_pool *p)
+{
+    while ( !pool_drain_batch(p, FLUSH_BATCH) )
+        env_preempt_point();
+    pool_free(p);
+}
+
+/*
+ * Drop one client's hold on a pool it has removed from its table; true
+ * if that was the last one (then the caller empties and frees the pool).
+ */
+static bool pool_release(struct tmem_pool *p)
+{
+    bool last = true;
+
+    if ( p->shared )
+    {
+        env_spin_lock(&shared_lock);
+        last = !--p->refs;
+        if ( last )
+        {
+            shared_pools[p->shared_id] = NULL;
+            env_count_add(&tmem_global.shared_pools, -1UL);
+        }
+        env_spin_unlock(&shared_lock);
+    }
+
+    return last;
+}
+
+/* ---- pools ---- */
+
+static struct tmem_pool *pool_alloc(bool persistent, bool shared,
+                                    const uint64_t uuid[2])
+{
+    struct tmem_pool *p = env_zalloc(struct tmem_pool);
+
+    if ( !p )
+        return NULL;
+    p->buckets = env_zalloc_array(struct tmem_object *, POOL_INITIAL_BUCKETS);
+    if ( !p->buckets )
+    {
+        env_free(p);
+        return NULL;
+    }
+    p->nbuckets = POOL_INITIAL_BUCKETS;
+    env_spin_init(&p->lock);
+    p->persistent = persistent;
+    p->shared = shared;
+    p->uuid[0] = uuid[0];
+    p->uuid[1] = uuid[1];
+    p->refs = 1;
+
+    return p;
+}
+
+/* A shared pool with this uuid, joined, or a new one; NULL if full. */
+static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
+                                          long *err)
+{
+    struct tmem_pool *p = NULL;
+    unsigned int i, free_slot = TMEM_MAX_SHARED_POOLS;
+
+    env_spin_lock(&shared_lock);
+    for ( i = 0; i < TMEM_MAX_SHARED_POOLS; i++ )
+    {
+        struct tmem_pool *s = shared_pools[i];
+
+        if ( !s )
+        {
+            if ( free_slot == TMEM_MAX_SHARED_POOLS )
+                free_slot = i;
+        }
+        else if ( s->uuid[0] == uuid[0] && s->uuid[1] == uuid[1] )
+        {
+            s->refs++;
+            p = s;
+            break;
+        }
+    }
+    if ( !p )
+    {
+        *err = -EPERM;
+        if ( free_slot < TMEM_MAX_SHARED_POOLS )
+        {
+            *err = -ENOMEM;
+            p = pool_alloc(false, true, uuid);
+            if ( p )
+            {
+                p->shared_id = free_slot;
+                shared_pools[free_slot] = p;
+                env_count_add(&tmem_global.shared_pools, 1);
+            }
+        }
+    }
+    env_spin_unlock(&shared_lock);
+
+    return p;
+}
+
+long tmem_pool_new(struct tmem_client *c, uint32_t flags,
+                   const uint64_t uuid[2])
+{
+    const uint32_t known = TMEM_POOL_PERSIST | TMEM_POOL_SHARED |
+                           TMEM_POOL_VERSION_MASK;
+    bool persistent = flags & TMEM_POOL_PERSIST;
+    bool shared = flags & TMEM_POOL_SHARED;
+    struct tmem_pool *p;
+    unsigned int id;
+    long err = -ENOMEM;
+
+    /*
+     * Only version 1, 4 KiB pages, no compression, no reserved bits, and
+     * no shared persistent pools.
+     */
+    if ( (flags & ~known) ||
+         (flags & TMEM_POOL_VERSION_MASK) >> TMEM_POOL_VERSION_SHIFT !=
+         TMEM_SPEC_VERSION ||
+         (persistent && shared) )
+        return -EPERM;
+
+    env_write_lock(&c->pools_lock);
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        if ( !c->pools[id] )
+            break;
+    if ( id == TMEM_MAX_POOLS_PER_CLIENT )
+    {
+        env_write_unlock(&c->pools_lock);
+        return -EPERM;
+    }
+    p = shared ? shared_pool_join(uuid, &err)
+               : pool_alloc(persistent, false, uuid);
+    if ( p )
+        c->pools[id] = p;
+    env_write_unlock(&c->pools_lock);
+
+    if ( !p )
+        return err;
+    COUNT(c, pools_created);
+
+    return id;
+}
+
+long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
+{
+    struct tmem_pool *p;
+
+    env_write_lock(&c->pools_lock);
+    p = c->pools[id];
+    c->pools[id] = NULL;
+    env_write_unlock(&c->pools_lock);
+
+    if ( !p )
+        return 0;
+    if ( pool_release(p) )
+        pool_destroy(p);
+
+    return 1;
+}
+
+/* ---- pages ---- */
+
+static struct tmem_page *page_find(struct tmem_pool *p,
+                                   const struct tmem_oid *oid, uint32_t index)
+{
+    struct tmem_object *o = *obj_slot(p, oid);
+
+    return o ? *page_slot(o, index) : NULL;
+}
+
+long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
+                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
+{
+    struct tmem_page *pg, *old;
+    struct tmem_object *o;
+    env_page_t *data;
+    long rc;
+
+    COUNT(c, puts);
+    data = env_page_alloc(c->owner, p->persistent,
+                          env_count_read(&c->pers_pages));
+    /* Ephemeral memory is the host's: make room by evicting the oldest. */
+    if ( !data && !p->persistent && tmem_evict_pages(1) )
+        data = env_page_alloc(c->owner, false, 0);
+    if ( data )
+        env_count_add(&tmem_global.pages_allocated, 1);
+    pg = env_zalloc(struct tmem_page);
+
+    env_spin_lock(&p->lock);
+    old = page_find(p, oid, index);
+    rc = -ENOMEM;
+    if ( data && pg )
+        rc = env_copy_from_frame(c->owner, cmfn, data);
+    /* Whatever happens, the old copy must never be returned again. */
+    if ( old )
+    {
+        page_remove(p, old);
+        if ( rc == -ENOMEM )
+            rc = -ENOSPC;
+    }
+    if ( rc )
+        goto fail;
+
+    o = *obj_slot(p, oid);
+    if ( !o )
+        o = obj_create(p, oid);
+    if ( !o )
+    {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    pg->index = index;
+    pg->client = c;
+    pg->data = data;
+    page_insert(p, o, pg);
+    env_spin_unlock(&p->lock);
+
+    return 1;
+
+ fail:
+    env_spin_unlock(&p->lock);
+    if ( data )
+        data_free(data);
+    env_free(pg);
+    COUNT(c, puts_failed);
+
+    return rc;
+}
+
+long tmem_page_get(struct tmem_client *c, struct tmem_pool *p,
+                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
+{
+    struct tmem_page *pg;
+    long rc;
+
+    COUNT(c, gets);
+    env_spin_lock(&p->lock);
+    pg = page_find(p, oid, index);
+    if ( !pg )
+    {
+        rc = p->npages ? 0 : -TMEM_EEMPTY;
+        env_spin_unlock(&p->lock);
+        COUNT(c, gets_miss);
+        return rc;
+    }
+
+    /* A refused frame leaves the page where it was. */
+    rc = env_copy_to_frame(c->owner, cmfn, pg->data);
+    if ( rc )
+    {
+        env_spin_unlock(&p->lock);
+        return rc;
+    }
+
+    if ( !p->persistent && !p->shared )
+        /* Private ephemeral: the guest now holds the only copy. */
+        page_remove(p, pg);
+    else if ( !p->persistent )
+    {
+        /* Shared: recently used, so last to go. */
+        env_spin_lock(&pg->client->lru_lock);
+        if ( !link_empty(&pg->lru) )
+        {
+            link_del(&pg->lru);
+            link_add_tail(&pg->lru, &pg->client->lru);
+        }
+        env_spin_unlock(&pg->client->lru_lock);
+    }
+    env_spin_unlock(&p->lock);
+    COUNT(c, gets_hit);
+
+    return 1;
+}
+
+long tmem_page_flush(struct tmem_pool *p, const struct tmem_oid *oid,
+                     uint32_t index)
+{
+    struct tmem_page *pg;
+
+    env_spin_lock(&p->lock);
+    pg = page_find(p, oid, index);
+    if ( pg )
+        page_remove(p, pg);
+    env_spin_unlock(&p->lock);
+
+    return 1;
+}
+
+long tmem_object_flush(struct tmem_pool *p, const struct tmem_oid *oid)
+{
+    unsigned long left = ~0UL;
+
+    /*
+     * In batches, letting the system breathe in between; bounded by the
+     * object's size when the flush began, however fast others refill it.
+     */
+    for ( ; ; )
+    {
+        struct tmem_object *o;
+        unsigned int n = 0, j = 0;
+
+        env_spin_lock(&p->lock);
+        o = *obj_slot(p, oid);
+        if ( o && left == ~0UL )
+            left = o->npages;
+        while ( o && left && n < FLUSH_BATCH )
+        {
+            struct tmem_page *pg = o->buckets[j];
+
+            if ( !pg )
+            {
+                j++;
+                continue;
+            }
+            left--;
+            n++;
+            if ( o->npages == 1 )
+            {
+                page_remove(p, pg);
+                o = NULL;
+            }
+            else
+                page_remove(p, pg);
+        }
+        env_spin_unlock(&p->lock);
+        if ( !o || !left )
+            break;
+        env_preempt_point();
+    }
+
+    return 1;
+}
+
+/* ---- eviction ---- */
+
+/*
+ * Evict up to @nr of client @c's oldest ephemeral pages; clients_lock is
+ * held, so @c cannot go away. Pool locks are taken with a trylock (the
+ * normal order is pool, then LRU); a page whose pool is busy is skipped.
+ */
+static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
+{
+    unsigned long done = 0;
+    unsigned int busy = 0;
+
+    while ( done < nr && busy < 8 )
+    {
+        struct tmem_link *l;
+        struct tmem_page *pg = NULL;
+        struct tmem_pool *p = NULL;
+        unsigned int skip;
+
+        env_spin_lock(&c->lru_lock);
+        for ( l = c->lru.next, skip = 0; l != &c->lru && skip <= busy;
+              l = l->next, skip++ )
+        {
+            struct tmem_page *cand = link_entry(l, struct tmem_page, lru);
+
+            if ( skip == busy )
+            {
+                pg = cand;
+                p = cand->obj->pool;
+            }
+        }
+        if ( !pg )
+        {
+            env_spin_unlock(&c->lru_lock);
+            break;
+        }
+        if ( !env_spin_trylock(&p->lock) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            busy++;
+            continue;
+        }
+        link_del(&pg->lru);
+        c->eph_pages--;
+        env_count_add(&tmem_global.eph_pages, -1UL);
+        env_spin_unlock(&c->lru_lock);
+
+        page_remove(p, pg);
+        env_spin_unlock(&p->lock);
+        COUNT(c, evictions);
+        done++;
+    }
+
+    return done;
+}
+
+/*
+ * The client furthest above its weighted share of ephemeral pages, and
+ * how many it can lose before another one is further above (at least 1).
+ */
+static struct tmem_client *evict_victim(unsigned long *quota)
+{
+    struct tmem_client *victim = NULL;
+    unsigned long worst = 0, runner_up = 0;
+    struct tmem_link *l;
+
+    for ( l = clients_list.next; l != &clients_list; l = l->next )
+    {
+        struct tmem_client *c = link_entry(l, struct tmem_client, clients);
+        unsigned long score = c->eph_pages * 256 / c->weight;
+
+        if ( !c->eph_pages )
+            continue;
+        if ( !victim || score > worst )
+        {
+            runner_up = worst;
+            victim = c;
+            worst = score;
+        }
+        else if ( score > runner_up )
+            runner_up = score;
+    }
+    if ( victim )
+        *quota = (worst - runner_up) * victim->weight / 256 + 1;
+
+    return victim;
+}
+
+unsigned long tmem_evict_pages(unsigned long nr)
+{
+    unsigned long freed = 0;
+
+    env_spin_lock(&clients_lock);
+    while ( freed < nr )
+    {
+        unsigned long quota = 0, got;
+        struct tmem_client *c = evict_victim(&quota);
+
+        if ( !c )
+            break;
+        if ( quota > nr - freed )
+            quota = nr - freed;
+        got = evict_from(c, quota < EVICT_BATCH ? quota : EVICT_BATCH);
+        if ( !got )
+            break;
+        freed += got;
+    }
+    env_spin_unlock(&clients_lock);
+
+    return freed;
+}
+
+unsigned long tmem_freeable_pages(void)
+{
+    return env_count_read(&tmem_global.eph_pages);
+}
+
+/* ---- clients ---- */
+
+struct tmem_client *tmem_client_create(unsigned int id, void *owner)
+{
+    struct tmem_client *c = env_zalloc(struct tmem_client);
+
+    if ( !c )
+        return NULL;
+    c->owner = owner;
+    c->id = id;
+    c->weight = TMEM_DEFAULT_WEIGHT;
+    env_rwlock_init(&c->pools_lock);
+    env_spin_init(&c->lru_lock);
+    link_init(&c->lru);
+
+    env_spin_lock(&clients_lock);
+    link_add_tail(&c->clients, &clients_list);
+    env_spin_unlock(&clients_lock);
+    env_count_add(&tmem_global.clients, 1);
+
+    return c;
+}
+
+void tmem_client_set_weight(struct tmem_client *c, unsigned int weight)
+{
+    c->weight = weight ? weight : 1;
+}
+
+bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
+{
+    unsigned int id;
+
+    /* Once off the list, no evictor can pick the client any more. */
+    env_spin_lock(&clients_lock);
+    if ( !link_empty(&c->clients) )
+    {
+        link_del(&c->clients);
+        env_count_add(&tmem_global.clients, -1UL);
+    }
+    env_spin_unlock(&clients_lock);
+
+    /* Its ephemeral pages, in whatever pool (shared ones included). */
+    while ( budget && !link_empty(&c->lru) )
+    {
+        struct tmem_page *pg;
+        struct tmem_pool *p;
+
+        env_spin_lock(&c->lru_lock);
+        if ( link_empty(&c->lru) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            break;
+        }
+        pg = link_entry(c->lru.next, struct tmem_page, lru);
+        p = pg->obj->pool;
+        if ( !env_spin_trylock(&p->lock) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            env_preempt_point();
+            continue;
+        }
+        link_del(&pg->lru);
+        c->eph_pages--;
+        env_count_add(&tmem_global.eph_pages, -1UL);
+        env_spin_unlock(&c->lru_lock);
+        page_remove(p, pg);
+        env_spin_unlock(&p->lock);
+        budget--;
+    }
+    if ( !budget )
+        return false;
+
+    /* Then its pools: what is left in them is persistent. */
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+    {
+        struct tmem_pool *p = c->pools[id];
+
+        if ( !p )
+            continue;
+        /* A shared pool is only left; others may still use it. */
+        if ( p->refs && !pool_release(p) )
+        {
+            c->pools[id] = NULL;
+            continue;
+        }
+        p->refs = 0;
+        while ( budget && !pool_drain_batch(p, budget < FLUSH_BATCH ?
+                                                budget : FLUSH_BATCH) )
+            budget -= budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
+        if ( p->npages )
+            return false;
+        c->pools[id] = NULL;
+        pool_free(p);
+    }
+
+    env_free(c);
+
+    return true;
+}
+
+void tmem_client_destroy(struct tmem_client *c)
+{
+    while ( !tmem_client_destroy_step(c, FLUSH_BATCH) )
+        env_preempt_point();
+}
+
+void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
+                          void *arg)
+{
+    struct tmem_link *l;
+
+    env_spin_lock(&clients_lock);
+    for ( l = clients_list.next; l != &clients_list; l = l->next )
+        fn(link_entry(l, struct tmem_client, clients), arg);
+    env_spin_unlock(&clients_lock);
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */

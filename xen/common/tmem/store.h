@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The tmem store: clients (one per domain), their pools, the objects in a
+ * pool and the pages of an object, with ephemeral pages on per-client LRU
+ * lists from which they are evicted.
+ *
+ * Locking, outermost first:
+ *   client->pools_lock (rw)  - the client's pool table; read for page ops,
+ *                              write to create or destroy a pool;
+ *   shared_lock              - the host's shared-pool table (NEW_POOL and
+ *                              pool teardown only);
+ *   pool->lock               - the pool's objects and pages;
+ *   client->lru_lock         - the client's ephemeral LRU.
+ * clients_lock, the list of clients, is taken alone by client create and
+ * destroy, and by eviction before an LRU lock: eviction goes against the
+ * pool -> LRU order and so takes pool locks with a trylock. No global
+ * lock is taken on the put/get/flush path.
+ */
+#ifndef TMEM_STORE_H
+#define TMEM_STORE_H
+
+#include "env.h"
+#include "tmem_abi.h"
+
+struct tmem_client;
+struct tmem_pool;
+struct tmem_object;
+
+/* An intrusive doubly linked list: the store's LRU lists. */
+struct tmem_link {
+    struct tmem_link *prev, *next;
+};
+
+/*
+ * One stored page: 56 bytes on a 64-bit host, plus the hash bucket it
+ * hangs from (at most two pages per bucket on average).
+ */
+struct tmem_page {
+    struct tmem_page *hnext;        /* object's hash chain */
+    struct tmem_object *obj;
+    struct tmem_link lru;           /* ephemeral: charged client's LRU */
+    struct tmem_client *client;     /* who put it (charged) */
+    env_page_t *data;
+    uint32_t index;
+};
+
+struct tmem_object {
+    struct tmem_object *hnext;      /* pool's hash chain */
+    struct tmem_pool *pool;
+    struct tmem_oid oid;
+    struct tmem_page **buckets;     /* &inline_bucket while small */
+    struct tmem_page *inline_bucket;
+    unsigned int nbuckets;
+    unsigned int npages;
+};
+
+struct tmem_pool {
+    env_spinlock_t lock;
+    struct tmem_object **buckets;
+    unsigned int nbuckets;
+    unsigned int nobjs;
+    unsigned long npages;
+    bool persistent;
+    bool shared;
+    uint64_t uuid[2];
+    unsigned int shared_id;         /* index in the host's shared table */
+    unsigned int refs;              /* clients holding it (shared_lock) */
+};
+
+/* Counters, only ever incremented; read them with env_count_read(). */
+struct tmem_counters {
+    unsigned long puts;
+    unsigned long puts_failed;
+    unsigned long gets;
+    unsigned long gets_hit;
+    unsigned long gets_miss;
+    unsigned long flush_page;
+    unsigned long flush_object;
+    unsigned long pools_created;
+    unsigned long pools_destroyed;
+    unsigned long evictions;
+};
+
+struct tmem_client {
+    void *owner;                    /* the environment's domain */
+    unsigned int id;
+    unsigned int weight;
+    env_rwlock_t pools_lock;
+    struct tmem_pool *pools[TMEM_MAX_POOLS_PER_CLIENT];
+    env_spinlock_t lru_lock;
+    struct tmem_link lru;           /* oldest first */
+    unsigned long eph_pages;        /* on lru (lru_lock) */
+    unsigned long pers_pages;       /* persistent, charged (atomic) */
+    struct tmem_counters count;
+    struct tmem_link clients;       /* clients_lock */
+};
+
+/* Host-wide numbers. */
+struct tmem_global {
+    unsigned long eph_pages;        /* ephemeral pages held */
+    unsigned long pers_pages;       /* persistent pages held */
+    unsigned long pages_allocated;  /* data pages taken, ever */
+    unsigned long pages_freed;      /* data pages given back, ever */
+    unsigned long objects;
+    unsigned long clients;
+    unsigned long shared_pools;
+    struct tmem_counters count;
+};
+
+extern struct tmem_global tmem_global;
+
+#define TMEM_DEFAULT_WEIGHT 100
+
+struct tmem_client *tmem_client_create(unsigned int id, void *owner);
+/*
+ * Free up to @budget pages of the client; returns true once the client
+ * and everything it held are gone (then @c must not be used again).
+ */
+bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget);
+void tmem_client_destroy(struct tmem_client *c);
+void tmem_client_set_weight(struct tmem_client *c, unsigned int weight);
+
+/* The hypercall: validate and carry out one op for client @c. */
+long tmem_do_op(struct tmem_client *c, const struct tmem_op *op);
+
+/* Give up to @nr ephemeral pages back; returns how many were freed. */
+unsigned long tmem_evict_pages(unsigned long nr);
+unsigned long tmem_freeable_pages(void);
+
+/* Call @fn for each client (under clients_lock: @fn must not block). */
+void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
+                          void *arg);
+
+/* store.c internals used by op.c */
+long tmem_pool_new(struct tmem_client *c, uint32_t flags,
+                   const uint64_t uuid[2]);
+long tmem_pool_destroy(struct tmem_client *c, unsigned int id);
+long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
+                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn);
+long tmem_page_get(struct tmem_client *c, struct tmem_pool *p,
+                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn);
+long tmem_page_flush(struct tmem_pool *p, const struct tmem_oid *oid,
+                     uint32_t index);
+long tmem_object_flush(struct tmem_pool *p, const struct tmem_oid *oid);
+
+#endif /* TMEM_STORE_H */
