@@ -74,10 +74,9 @@ for l in $LAYERS; do
 	case $l in
 	unit)
 		layer pipeline-unit "$PIPELINE_DIR/tests/run"
-		if [ -f "$REPO_DIR/tests/xen-tmem/Makefile" ]; then
-			stage "install packages" "$PIPELINE_DIR/deps.sh"
-			layer xen-tmem-unit make -s -C "$REPO_DIR/tests/xen-tmem" check
-		fi
+		stage "install packages" "$PIPELINE_DIR/deps.sh"
+		layer tmem-store make -s -C "$REPO_DIR/tests/tmem-store" check \
+			OUT="$BUILD_DIR/tmem-store"
 		;;
 	vm)
 		if ! stage "build" "$PIPELINE_DIR/build.sh"; then

@@ -44,10 +44,19 @@ void user_preempt_point(void)
     __atomic_fetch_add(&preempt_points, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Freed data pages are kept on a list for reuse, as a hypervisor's heap
+ * would hand them out again, so that the benchmark measures the store and
+ * not the C library's aligned_alloc().
+ */
+static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
+static env_page_t *free_pages[4096];
+static unsigned int nr_free;
+
 env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
 {
     struct test_domain *d = owner;
-    env_page_t *pg;
+    env_page_t *pg = NULL;
 
     if ( persistent && held >= d->max_persistent )
         return NULL;
@@ -55,7 +64,12 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
         return NULL;
     if ( data_pages_fail_after > 0 )
         data_pages_fail_after--;
-    pg = aligned_alloc(PAGE_SIZE, sizeof(*pg));
+    pthread_mutex_lock(&free_lock);
+    if ( nr_free )
+        pg = free_pages[--nr_free];
+    pthread_mutex_unlock(&free_lock);
+    if ( !pg )
+        pg = aligned_alloc(PAGE_SIZE, sizeof(*pg));
     if ( pg )
         __atomic_fetch_add(&data_pages_live, 1, __ATOMIC_RELAXED);
     return pg;
@@ -64,6 +78,13 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
 void env_page_free(env_page_t *page)
 {
     __atomic_fetch_sub(&data_pages_live, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&free_lock);
+    if ( nr_free < sizeof(free_pages) / sizeof(free_pages[0]) )
+    {
+        free_pages[nr_free++] = page;
+        page = NULL;
+    }
+    pthread_mutex_unlock(&free_lock);
     free(page);
 }
 

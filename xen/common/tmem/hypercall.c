@@ -2,7 +2,7 @@
 /*
  * Transcendent Memory: the Xen side of the store.
  *
- * This file is what ties the portable store (tmem_store.c, tmem_op.c) to
+ * This file is what ties the portable store (store.c, op.c) to
  * the hypervisor: the hypercall entry point, the "tmem" boot option, the
  * per-domain client, the guest frames a put reads and a get writes, the
  * data pages tmem keeps, and the hooks through which the page allocator
@@ -23,7 +23,10 @@
 #include <xen/tmem.h>
 #include <asm/p2m.h>
 
-#include "tmem_core.h"
+#include "store.h"
+
+/* Pages a dying domain gives back per step of domain_kill(). */
+#define DESTROY_BUDGET 1024
 
 bool __read_mostly opt_tmem;
 boolean_param("tmem", opt_tmem);
@@ -57,6 +60,9 @@ static struct tmem_client *get_client(struct domain *d)
     return c;
 }
 
+typedef struct tmem_op tmem_op_t;
+DEFINE_XEN_GUEST_HANDLE(tmem_op_t);
+
 long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 {
     struct domain *d = current->domain;
@@ -84,15 +90,18 @@ long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 int tmem_domain_destroy(struct domain *d)
 {
     struct tmem_client *c = d->tmem_client;
+    bool done;
 
     ASSERT(d->is_dying);
     if ( !c )
         return 0;
 
-    d->tmem_client = NULL;
     this_cpu(tmem_busy) = true;
-    tmem_client_destroy(c);
+    done = tmem_client_destroy_step(c, DESTROY_BUDGET);
     this_cpu(tmem_busy) = false;
+    if ( !done )
+        return -ERESTART;
+    d->tmem_client = NULL;
 
     return 0;
 }
@@ -161,35 +170,39 @@ static void put_guest_frame(struct domain *d, struct page_info *page,
     put_page(page);
 }
 
-int env_copy_from_frame(void *owner, uint64_t cmfn, void *dst)
+static void copy_frame(struct page_info *to, const struct page_info *from)
+{
+    void *dst = __map_domain_page(to);
+    const void *src = __map_domain_page(from);
+
+    copy_page(dst, src);
+    unmap_domain_page(src);
+    unmap_domain_page(dst);
+}
+
+int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *data)
 {
     struct domain *d = owner;
     struct page_info *page = get_guest_frame(d, cmfn, false);
-    const void *src;
 
     if ( !page )
         return -EINVAL;
 
-    src = __map_domain_page(page);
-    copy_page(dst, src);
-    unmap_domain_page(src);
+    copy_frame(data, page);
     put_guest_frame(d, page, false);
 
     return 0;
 }
 
-int env_copy_to_frame(void *owner, uint64_t cmfn, const void *src)
+int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *data)
 {
     struct domain *d = owner;
     struct page_info *page = get_guest_frame(d, cmfn, true);
-    void *dst;
 
     if ( !page )
         return -EINVAL;
 
-    dst = __map_domain_page(page);
-    copy_page(dst, src);
-    unmap_domain_page(dst);
+    copy_frame(page, data);
     paging_mark_dirty(d, page_to_mfn(page));
     put_guest_frame(d, page, true);
 
@@ -201,19 +214,17 @@ int env_copy_to_frame(void *owner, uint64_t cmfn, const void *src)
  * persistent ones are counted against their domain's allocation, so a
  * domain cannot use tmem to grow beyond its max_pages.
  */
-struct page_info *env_page_alloc(void *owner, bool persistent,
-                                 unsigned long persistent_held)
+env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
 {
     struct domain *d = owner;
 
-    if ( persistent &&
-         domain_tot_pages(d) + persistent_held >= d->max_pages )
+    if ( persistent && domain_tot_pages(d) + held >= d->max_pages )
         return NULL;
 
     return alloc_domheap_page(NULL, MEMF_no_tmem);
 }
 
-void env_page_free(struct page_info *page)
+void env_page_free(env_page_t *page)
 {
     free_domheap_page(page);
 }

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmark of the tmem store in userspace: put+get round trips per second
+ * next to plain 4 KiB memcpy pairs measured in the same run, at several
+ * numbers of stored pages (the per-op cost must not grow with them), and
+ * the metadata bytes each stored page costs.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "frames.h"
+
+#define EPH     (TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
+#define ROUNDS  200000
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long op(struct tmem_client *c, uint32_t cmd, int32_t pool,
+               uint64_t oid, uint32_t index, uint64_t cmfn)
+{
+    struct tmem_op o = { .cmd = cmd, .pool_id = pool };
+
+    o.u.gen.oid.oid[0] = oid;
+    o.u.gen.index = index;
+    o.u.gen.cmfn = cmfn;
+    return tmem_do_op(c, &o);
+}
+
+/* Two page copies, as a put+get round trip makes. */
+static double memcpy_pairs_per_sec(void)
+{
+    static unsigned char a[64][PAGE_SIZE], b[PAGE_SIZE];
+    unsigned int i;
+    double t = now();
+
+    for ( i = 0; i < ROUNDS; i++ )
+    {
+        memcpy(a[i % 64], frames[i % 100].bytes, PAGE_SIZE);
+        __asm__ volatile("" ::: "memory");
+        memcpy(b, a[i % 64], PAGE_SIZE);
+        __asm__ volatile("" ::: "memory");
+    }
+    return ROUNDS / (now() - t);
+}
+
+static void run(unsigned long stored, unsigned long per_object)
+{
+    static struct test_domain dom = { .max_persistent = ~0UL };
+    struct tmem_op newp = { .cmd = TMEM_NEW_POOL };
+    struct tmem_client *c;
+    unsigned long meta0, i, bad = 0;
+    double t, rt, cp, meta;
+    unsigned int f;
+
+    for ( f = 0; f < 100; f++ )
+        frames[f].owner = &dom;
+    c = tmem_client_create(0, &dom);
+    newp.u.creat.flags = EPH;
+    tmem_do_op(c, &newp);
+    meta0 = meta_bytes_live;
+    for ( i = 0; i < stored; i++ )
+        op(c, TMEM_PUT_PAGE, 0, i / per_object, i % per_object, i % 100);
+    meta = (double)(meta_bytes_live - meta0) / stored;
+
+    cp = memcpy_pairs_per_sec();
+    t = now();
+    for ( i = 0; i < ROUNDS; i++ )
+    {
+        /* A fresh handle each time, among the stored ones. */
+        uint64_t oid = stored / per_object + 1 + i / per_object;
+        uint32_t index = i % per_object;
+
+        bad += op(c, TMEM_PUT_PAGE, 0, oid, index, i % 100) != 1;
+        bad += op(c, TMEM_GET_PAGE, 0, oid, index, (i + 1) % 100) != 1;
+    }
+    rt = ROUNDS / (now() - t);
+    printf("%9lu %8lu %14.0f %14.0f %8.2f %10.1f%s\n", stored, per_object,
+           rt, cp, cp / rt, meta, bad ? "  ERRORS" : "");
+    tmem_client_destroy(c);
+}
+
+int main(void)
+{
+    printf("tmem store benchmark (userspace, one thread)\n");
+    printf("%9s %8s %14s %14s %8s %10s\n", "stored", "pages/obj",
+           "put+get/s", "2x memcpy/s", "ratio", "meta B/pg");
+    run(1000, 1000);
+    run(65536, 1000);
+    run(262144, 1000);
+    run(262144, 16);
+    run(65536, 1);
+    printf("ratio = time of a put+get round trip / time of two 4 KiB "
+           "memcpys (target <= 3)\n");
+    printf("meta B/pg = metadata bytes per stored page (target <= 64)\n");
+    return 0;
+}

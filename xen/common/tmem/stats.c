@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tmem's counters for the host's administrator: the 't' debug key prints
+ * the global and per-domain ones on the console, and hypfs shows the
+ * global ones under /tmem/ (xenhypfs cat /tmem/puts, ...).
+ */
+
+#include <xen/hypfs.h>
+#include <xen/init.h>
+#include <xen/keyhandler.h>
+#include <xen/lib.h>
+
+#include "store.h"
+
+extern bool opt_tmem;
+
+static void print_counters(const char *who, const struct tmem_counters *n)
+{
+    printk("%s puts %lu (failed %lu) gets %lu (hit %lu miss %lu) "
+           "flush page %lu object %lu pools +%lu -%lu evicted %lu\n", who,
+           n->puts, n->puts_failed, n->gets, n->gets_hit, n->gets_miss,
+           n->flush_page, n->flush_object, n->pools_created,
+           n->pools_destroyed, n->evictions);
+}
+
+static void cf_check print_client(const struct tmem_client *c, void *arg)
+{
+    char who[24];
+    unsigned int i, pools = 0;
+
+    for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+        pools += !!c->pools[i];
+    snprintf(who, sizeof(who), "  d%u:", c->id);
+    printk("  d%u: %u pools, %lu ephemeral and %lu persistent pages, "
+           "weight %u\n", c->id, pools, c->eph_pages, c->pers_pages,
+           c->weight);
+    print_counters(who, &c->count);
+}
+
+static void cf_check dump_tmem(unsigned char key)
+{
+    const struct tmem_global *g = &tmem_global;
+
+    printk("tmem: %s; %lu clients, %lu shared pools, %lu objects\n",
+           opt_tmem ? "enabled" : "disabled (boot option 'tmem')",
+           g->clients, g->shared_pools, g->objects);
+    printk("tmem: %lu ephemeral and %lu persistent pages held; "
+           "pages allocated %lu, freed %lu\n", g->eph_pages, g->pers_pages,
+           g->pages_allocated, g->pages_freed);
+    print_counters("tmem: all:", &g->count);
+    tmem_for_each_client(print_client, NULL);
+}
+
+#ifdef CONFIG_HYPFS
+static HYPFS_DIR_INIT(tmem_dir, "tmem");
+
+#define TMEM_LEAF(var, name, field) \
+    static HYPFS_UINT_INIT(var, name, tmem_global.field)
+
+static HYPFS_BOOL_INIT(tmem_enabled, "enabled", opt_tmem);
+TMEM_LEAF(tmem_eph_pages, "ephemeral_pages", eph_pages);
+TMEM_LEAF(tmem_pers_pages, "persistent_pages", pers_pages);
+TMEM_LEAF(tmem_allocated, "pages_allocated", pages_allocated);
+TMEM_LEAF(tmem_freed, "pages_freed", pages_freed);
+TMEM_LEAF(tmem_objects, "objects", objects);
+TMEM_LEAF(tmem_clients, "clients", clients);
+TMEM_LEAF(tmem_shared, "shared_pools", shared_pools);
+TMEM_LEAF(tmem_puts, "puts", count.puts);
+TMEM_LEAF(tmem_puts_failed, "puts_failed", count.puts_failed);
+TMEM_LEAF(tmem_gets, "gets", count.gets);
+TMEM_LEAF(tmem_gets_hit, "gets_hit", count.gets_hit);
+TMEM_LEAF(tmem_gets_miss, "gets_miss", count.gets_miss);
+TMEM_LEAF(tmem_flush_page, "flush_page", count.flush_page);
+TMEM_LEAF(tmem_flush_object, "flush_object", count.flush_object);
+TMEM_LEAF(tmem_pools_created, "pools_created", count.pools_created);
+TMEM_LEAF(tmem_pools_destroyed, "pools_destroyed", count.pools_destroyed);
+TMEM_LEAF(tmem_evictions, "evictions", count.evictions);
+
+static struct hypfs_entry_leaf *const tmem_leaves[] __initconst = {
+    &tmem_enabled, &tmem_eph_pages, &tmem_pers_pages, &tmem_allocated,
+    &tmem_freed, &tmem_objects, &tmem_clients, &tmem_shared, &tmem_puts,
+    &tmem_puts_failed, &tmem_gets, &tmem_gets_hit, &tmem_gets_miss,
+    &tmem_flush_page, &tmem_flush_object, &tmem_pools_created,
+    &tmem_pools_destroyed, &tmem_evictions,
+};
+
+static void __init tmem_hypfs_init(void)
+{
+    unsigned int i;
+
+    hypfs_add_dir(&hypfs_root, &tmem_dir, true);
+    for ( i = 0; i < ARRAY_SIZE(tmem_leaves); i++ )
+        hypfs_add_leaf(&tmem_dir, tmem_leaves[i], true);
+}
+#else
+static void __init tmem_hypfs_init(void)
+{
+}
+#endif
+
+static int __init cf_check tmem_stats_init(void)
+{
+    register_keyhandler('t', dump_tmem, "dump tmem statistics", 1);
+    tmem_hypfs_init();
+
+    return 0;
+}
+__initcall(tmem_stats_init);
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
