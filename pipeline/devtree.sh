@@ -72,7 +72,7 @@ while read -r p _; do
 	fi
 done < "$patches/series"
 # shellcheck disable=SC2086
-[ ! -d "$overlay_src" ] || (cd "$overlay_src" && find $overlay_dirs -type f 2>/dev/null | sed 's|^\./||') |
+[ ! -d "$overlay_src" ] || (cd "$overlay_src" && { find $overlay_dirs -type f 2>/dev/null || true; } | sed 's|^\./||') |
 while read -r f; do
 	mkdir -p "$dev/$overlay_prefix$(dirname "$f")"
 	cp "$overlay_src/$f" "$dev/$overlay_prefix$f"
