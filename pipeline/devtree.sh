@@ -27,6 +27,10 @@ if [ "${2:-}" = export ]; then
 	# Upstream files changed since pristine become patches.
 	mapfile -t upstream < <(git_ diff --name-only --diff-filter=MD pristine HEAD)
 	mapfile -t added < <(git_ diff --name-only --diff-filter=A pristine HEAD)
+	# A new file outside the overlay's prefix can only travel in a patch.
+	for f in "${added[@]}"; do
+		case $f in "$overlay_prefix"*) ;; *) upstream+=("$f") ;; esac
+	done
 	while read -r p _; do
 		case $p in '' | '#'*) continue ;; esac
 		rm -f "$patches/$p"
