@@ -17,22 +17,93 @@
 
 #define PAGE_SIZE 4096
 
-typedef pthread_mutex_t env_spinlock_t;
-typedef pthread_rwlock_t env_rwlock_t;
+/*
+ * Locks shaped like Xen's: a ticket spinlock is one atomic add to take and
+ * a plain store to release, a reader one atomic add each way; so that the
+ * benchmark weighs what the hypervisor would.
+ */
+typedef struct {
+    unsigned int next, owner;
+} env_spinlock_t;
+
+typedef struct {
+    int cnt;        /* readers, or -1 for a writer */
+} env_rwlock_t;
+
+#define ENV_SPINLOCK_UNLOCKED { 0, 0 }
+
+static inline void env_spin_init(env_spinlock_t *l)
+{
+    l->next = l->owner = 0;
+}
+
+static inline void env_spin_lock(env_spinlock_t *l)
+{
+    unsigned int t = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
+
+    while ( __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t )
+        __builtin_ia32_pause();
+}
+
+static inline bool env_spin_trylock(env_spinlock_t *l)
+{
+    unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+    unsigned int n = o;
+
+    return __atomic_compare_exchange_n(&l->next, &n, o + 1, false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void env_spin_unlock(env_spinlock_t *l)
+{
+    __atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+}
+
+static inline void env_rwlock_init(env_rwlock_t *l)
+{
+    l->cnt = 0;
+}
+
+static inline void env_read_lock(env_rwlock_t *l)
+{
+    for ( ; ; )
+    {
+        int c = __atomic_load_n(&l->cnt, __ATOMIC_RELAXED);
+
+        if ( c >= 0 && __atomic_compare_exchange_n(&l->cnt, &c, c + 1, false,
+                                                   __ATOMIC_ACQUIRE,
+                                                   __ATOMIC_RELAXED) )
+            return;
+        __builtin_ia32_pause();
+    }
+}
+
+static inline void env_read_unlock(env_rwlock_t *l)
+{
+    __atomic_fetch_sub(&l->cnt, 1, __ATOMIC_RELEASE);
+}
+
+static inline void env_write_lock(env_rwlock_t *l)
+{
+    int z = 0;
+
+    while ( !__atomic_compare_exchange_n(&l->cnt, &z, -1, false,
+                                         __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) )
+    {
+        z = 0;
+        __builtin_ia32_pause();
+    }
+}
+
+static inline void env_write_unlock(env_rwlock_t *l)
+{
+    __atomic_store_n(&l->cnt, 0, __ATOMIC_RELEASE);
+}
 typedef struct user_page {
     unsigned char bytes[PAGE_SIZE];
 } env_page_t;
 
-#define ENV_DEFINE_SPINLOCK(l)  pthread_mutex_t l = PTHREAD_MUTEX_INITIALIZER
-#define env_spin_init(l)        pthread_mutex_init(l, NULL)
-#define env_spin_lock(l)        pthread_mutex_lock(l)
-#define env_spin_trylock(l)     (pthread_mutex_trylock(l) == 0)
-#define env_spin_unlock(l)      pthread_mutex_unlock(l)
-#define env_rwlock_init(l)      pthread_rwlock_init(l, NULL)
-#define env_read_lock(l)        pthread_rwlock_rdlock(l)
-#define env_read_unlock(l)      pthread_rwlock_unlock(l)
-#define env_write_lock(l)       pthread_rwlock_wrlock(l)
-#define env_write_unlock(l)     pthread_rwlock_unlock(l)
+#define ENV_DEFINE_SPINLOCK(l)  env_spinlock_t l = ENV_SPINLOCK_UNLOCKED
 
 void *user_zalloc(size_t size);
 void user_free(void *p);

@@ -45,13 +45,12 @@ void user_preempt_point(void)
 }
 
 /*
- * Freed data pages are kept on a list for reuse, as a hypervisor's heap
+ * Freed data pages are kept on a per-thread list for reuse, as a hypervisor's heap
  * would hand them out again, so that the benchmark measures the store and
  * not the C library's aligned_alloc().
  */
-static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
-static env_page_t *free_pages[4096];
-static unsigned int nr_free;
+static __thread env_page_t *free_pages[4096];
+static __thread unsigned int nr_free;
 
 env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
 {
@@ -64,10 +63,8 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
         return NULL;
     if ( data_pages_fail_after > 0 )
         data_pages_fail_after--;
-    pthread_mutex_lock(&free_lock);
     if ( nr_free )
         pg = free_pages[--nr_free];
-    pthread_mutex_unlock(&free_lock);
     if ( !pg )
         pg = aligned_alloc(PAGE_SIZE, sizeof(*pg));
     if ( pg )
@@ -78,13 +75,11 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
 void env_page_free(env_page_t *page)
 {
     __atomic_fetch_sub(&data_pages_live, 1, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&free_lock);
     if ( nr_free < sizeof(free_pages) / sizeof(free_pages[0]) )
     {
         free_pages[nr_free++] = page;
         page = NULL;
     }
-    pthread_mutex_unlock(&free_lock);
     free(page);
 }
 
