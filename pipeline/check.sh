@@ -14,8 +14,10 @@
 LAYERS=${LAYERS:-unit vm}
 # name | Xen command line | Linux command line | memory MiB | dom0 MiB
 VM_SUITES="
-default     |                                | | 1024 | 512
-xen-tmem-on | tmem dom0_mem=512M,max:768M    | kunit.filter_glob=xen_tmem* | 1024 | 512
+default              |                             |                                | 1024 | 512
+xen-tmem-on          | tmem dom0_mem=512M,max:768M | tmem kunit.filter_glob=*tmem*  | 1024 | 512
+linux-cleancache-off | tmem                        | tmem tmem.cleancache=0 kunit.enable=0 | 1024 | 512
+xen-without-tmem     |                             | tmem kunit.enable=0            | 1024 | 512
 "
 
 passed=0 failed=0 skipped=0

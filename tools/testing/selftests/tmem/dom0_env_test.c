@@ -18,66 +18,11 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "tmem_util.h"
 
 #define EXT4_SUPER_MAGIC	0xEF53
 #define FILE_MIB		64
 #define CHUNK			(1 << 20)
-
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (!ok)
-		return -EIO;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* Sectors read so far from the block device holding @dir. */
-static long long sectors_read(const char *dir)
-{
-	char path[128], buf[256];
-	unsigned long long f[3];
-	struct stat st;
-
-	if (stat(dir, &st))
-		return -1;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat",
-		 major(st.st_dev), minor(st.st_dev));
-	if (read_line(path, buf, sizeof(buf)))
-		return -1;
-	if (sscanf(buf, "%llu %llu %llu", &f[0], &f[1], &f[2]) != 3)
-		return -1;
-	return f[2];
-}
-
-static int drop_caches(void)
-{
-	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	int ret;
-
-	sync();
-	if (fd < 0)
-		return -1;
-	ret = write(fd, "3", 1) == 1 ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-static void fill(unsigned char *buf, size_t len, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i += 8) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		memcpy(buf + i, &seed, 8);
-	}
-}
 
 static void test_is_dom0(void)
 {

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Xen Transcendent Memory as a cleancache backend.
+ *
+ * Each filesystem that opts in to cleancache gets a private ephemeral tmem
+ * pool; clean folios leaving the page cache are put there, and reads ask
+ * for them before going to the disk. Xen may drop any of these pages at
+ * any time, and a get that hits removes the page from Xen.
+ *
+ * Parameters: "tmem" on the kernel command line enables the driver when it
+ * is built in (loading the module enables it too); tmem.cleancache=0 keeps
+ * it from registering with cleancache.
+ */
+#define pr_fmt(fmt) "xen-tmem: " fmt
+
+#include <linux/cleancache.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <kunit/static_stub.h>
+#include <xen/xen.h>
+#include <xen/page.h>
+#include <xen/interface/tmem.h>
+#include <asm/xen/hypercall.h>
+
+static bool cleancache = true;
+module_param(cleancache, bool, 0444);
+MODULE_PARM_DESC(cleancache, "Back cleancache with Xen tmem (default 1)");
+
+#ifndef MODULE
+static bool tmem_enabled __initdata;
+
+static int __init enable_tmem(char *s)
+{
+	tmem_enabled = !*s || !strcmp(s, "=1") || !strcmp(s, "=on");
+	return 1;
+}
+__setup("tmem", enable_tmem);
+#endif
+
+/* Set once Xen answered that it has no tmem: no more hypercalls then. */
+static bool xen_tmem_absent;
+
+static struct {
+	atomic_long_t puts, failed_puts, gets, hits, misses;
+	atomic_long_t flush_page, flush_inode, flush_fs;
+	atomic_long_t pools, failed_pools;
+} tmem_stats;
+
+static int xen_tmem_op(struct tmem_op *op)
+{
+	KUNIT_STATIC_STUB_REDIRECT(xen_tmem_op, op);
+	return HYPERVISOR_tmem_op(op);
+}
+
+static int tmem_page_op(u32 cmd, int pool, const struct cleancache_filekey *key,
+			pgoff_t index, struct page *page)
+{
+	struct tmem_op op = { .cmd = cmd, .pool_id = pool };
+
+	op.u.gen.oid.oid[0] = key->ino;
+	op.u.gen.oid.oid[1] = key->generation;
+	op.u.gen.index = index;
+	if (page)
+		op.u.gen.cmfn = xen_page_to_gfn(page);
+	return xen_tmem_op(&op);
+}
+
+static int tmem_new_pool(u64 uuid_lo, u64 uuid_hi, u32 flags)
+{
+	struct tmem_op op = { .cmd = TMEM_NEW_POOL };
+	int ret;
+
+	if (READ_ONCE(xen_tmem_absent))
+		return -1;
+	op.u.creat.uuid[0] = uuid_lo;
+	op.u.creat.uuid[1] = uuid_hi;
+	op.u.creat.flags = flags | TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT;
+	ret = xen_tmem_op(&op);
+	if (ret == -ENOSYS || ret == -ENODEV) {
+		/* This Xen has no tmem, or was booted without it. */
+		if (!xchg(&xen_tmem_absent, true))
+			pr_info("Xen has no tmem (%d): not using it\n", ret);
+		return -1;
+	}
+	if (ret < 0) {
+		atomic_long_inc(&tmem_stats.failed_pools);
+		return -1;
+	}
+	atomic_long_inc(&tmem_stats.pools);
+	return ret;
+}
+
+static int tmem_cleancache_init_fs(size_t pagesize)
+{
+	if (pagesize != PAGE_SIZE || PAGE_SIZE != 4096)
+		return -1;
+	return tmem_new_pool(0, 0, 0);
+}
+
+static int tmem_cleancache_init_shared_fs(const uuid_t *uuid, size_t pagesize)
+{
+	u64 lo, hi;
+
+	if (pagesize != PAGE_SIZE || PAGE_SIZE != 4096)
+		return -1;
+	memcpy(&lo, &uuid->b[0], sizeof(lo));
+	memcpy(&hi, &uuid->b[8], sizeof(hi));
+	return tmem_new_pool(lo, hi, TMEM_POOL_SHARED);
+}
+
+static int tmem_cleancache_get_page(int pool,
+				    const struct cleancache_filekey *key,
+				    pgoff_t index, struct page *page)
+{
+	int ret;
+
+	atomic_long_inc(&tmem_stats.gets);
+	ret = tmem_page_op(TMEM_GET_PAGE, pool, key, index, page);
+	if (ret == 1) {
+		atomic_long_inc(&tmem_stats.hits);
+		return 0;
+	}
+	atomic_long_inc(&tmem_stats.misses);
+	return -1;
+}
+
+static void tmem_cleancache_put_page(int pool,
+				     const struct cleancache_filekey *key,
+				     pgoff_t index, struct page *page)
+{
+	atomic_long_inc(&tmem_stats.puts);
+	if (tmem_page_op(TMEM_PUT_PAGE, pool, key, index, page) != 1)
+		atomic_long_inc(&tmem_stats.failed_puts);
+}
+
+static void tmem_cleancache_invalidate_page(int pool,
+					    const struct cleancache_filekey *key,
+					    pgoff_t index)
+{
+	atomic_long_inc(&tmem_stats.flush_page);
+	tmem_page_op(TMEM_FLUSH_PAGE, pool, key, index, NULL);
+}
+
+static void tmem_cleancache_invalidate_inode(int pool,
+					     const struct cleancache_filekey *key)
+{
+	atomic_long_inc(&tmem_stats.flush_inode);
+	tmem_page_op(TMEM_FLUSH_OBJECT, pool, key, 0, NULL);
+}
+
+static void tmem_cleancache_invalidate_fs(int pool)
+{
+	struct tmem_op op = { .cmd = TMEM_DESTROY_POOL, .pool_id = pool };
+
+	atomic_long_inc(&tmem_stats.flush_fs);
+	xen_tmem_op(&op);
+}
+
+static const struct cleancache_ops tmem_cleancache_ops = {
+	.init_fs = tmem_cleancache_init_fs,
+	.init_shared_fs = tmem_cleancache_init_shared_fs,
+	.get_page = tmem_cleancache_get_page,
+	.put_page = tmem_cleancache_put_page,
+	.invalidate_page = tmem_cleancache_invalidate_page,
+	.invalidate_inode = tmem_cleancache_invalidate_inode,
+	.invalidate_fs = tmem_cleancache_invalidate_fs,
+};
+
+static int tmem_stat_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tmem_stat_fops, tmem_stat_get, NULL, "%llu\n");
+
+static int tmem_absent_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(xen_tmem_absent);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tmem_absent_fops, tmem_absent_get, NULL, "%llu\n");
+
+static void __init tmem_debugfs_init(void)
+{
+	static const struct {
+		const char *name;
+		atomic_long_t *counter;
+	} files[] __initconst = {
+		{ "puts", &tmem_stats.puts },
+		{ "failed_puts", &tmem_stats.failed_puts },
+		{ "gets", &tmem_stats.gets },
+		{ "hits", &tmem_stats.hits },
+		{ "misses", &tmem_stats.misses },
+		{ "flush_page", &tmem_stats.flush_page },
+		{ "flush_inode", &tmem_stats.flush_inode },
+		{ "flush_fs", &tmem_stats.flush_fs },
+		{ "pools", &tmem_stats.pools },
+		{ "failed_pools", &tmem_stats.failed_pools },
+	};
+	struct dentry *dir = debugfs_create_dir("tmem", NULL);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		debugfs_create_file_unsafe(files[i].name, 0444, dir,
+					   files[i].counter, &tmem_stat_fops);
+	debugfs_create_file_unsafe("xen_tmem_absent", 0444, dir, NULL,
+				   &tmem_absent_fops);
+}
+
+static int __init xen_tmem_init(void)
+{
+	int ret;
+
+	if (!xen_domain())
+		return -ENODEV;
+#ifndef MODULE
+	if (!tmem_enabled)
+		return 0;
+#endif
+	tmem_debugfs_init();
+	if (!cleancache)
+		return 0;
+	ret = cleancache_register_ops(&tmem_cleancache_ops);
+	if (ret) {
+		pr_warn("cleancache already has a backend (%d)\n", ret);
+		return ret;
+	}
+	pr_info("cleancache backed by Xen tmem\n");
+	return 0;
+}
+module_init(xen_tmem_init);
+
+/* No module_exit: cleancache backends cannot be unregistered. */
+MODULE_DESCRIPTION("Xen Transcendent Memory backend for cleancache");
+MODULE_LICENSE("GPL");
+
+#ifdef CONFIG_XEN_TMEM_KUNIT_TEST
+#include "tmem_kunit.c"
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Cleancache's state, shared with its KUnit test. */
+#ifndef _MM_CLEANCACHE_INTERNAL_H
+#define _MM_CLEANCACHE_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/cleancache.h>
+#include <kunit/visibility.h>
+
+#define CLEANCACHE_MAX_FS	32
+
+struct cleancache_fs {
+	struct super_block *sb;	/* NULL: free slot */
+	int poolid;		/* -1: no pool (yet) */
+	bool shared;
+	uuid_t uuid;
+};
+
+/* What /sys/kernel/debug/cleancache/ shows. */
+struct cleancache_stats {
+	atomic_long_t succ_gets;
+	atomic_long_t failed_gets;
+	atomic_long_t puts;
+	atomic_long_t invalidate_pages;
+	atomic_long_t invalidate_inodes;
+	atomic_long_t invalidate_fs;
+};
+
+extern struct cleancache_fs cleancache_fs[CLEANCACHE_MAX_FS];
+extern struct cleancache_stats cleancache_stats;
+
+VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
+					  pgoff_t index,
+					  struct cleancache_filekey *key);
+#ifdef CONFIG_KUNIT
+const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops);
+#endif
+
+#endif /* _MM_CLEANCACHE_INTERNAL_H */
