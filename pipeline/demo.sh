@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 stage "build" "$PIPELINE_DIR/build.sh"
-msg ">>> boot: Xen $(basename "$XEN_SRC_VERSION") with 'tmem', Linux dom0 (console follows)"
+msg ">>> boot: Xen with 'tmem', Linux dom0 with 'tmem' (console follows)"
 JOB_DIR=$PIPELINE_DIR/guest/demo VM_NAME=demo \
-	"$PIPELINE_DIR/vm.sh" --live --xen-args "tmem ${XEN_ARGS:-}" -- ./demo
+	"$PIPELINE_DIR/vm.sh" --live --xen-args "tmem ${XEN_ARGS:-}" \
+	--linux-args "tmem kunit.enable=0 ${LINUX_ARGS:-}" -- ./demo

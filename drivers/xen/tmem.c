@@ -78,7 +78,7 @@ static int tmem_new_pool(u64 uuid_lo, u64 uuid_hi, u32 flags)
 	op.u.creat.uuid[1] = uuid_hi;
 	op.u.creat.flags = flags | TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT;
 	ret = xen_tmem_op(&op);
-	if (ret == -ENOSYS || ret == -ENODEV) {
+	if (ret == -TMEM_NO_HYPERCALL || ret == -ENODEV) {
 		/* This Xen has no tmem, or was booted without it. */
 		if (!xchg(&xen_tmem_absent, true))
 			pr_info("Xen has no tmem (%d): not using it\n", ret);
@@ -187,7 +187,7 @@ static void __init tmem_debugfs_init(void)
 	static const struct {
 		const char *name;
 		atomic_long_t *counter;
-	} files[] __initconst = {
+	} files[] = {
 		{ "puts", &tmem_stats.puts },
 		{ "failed_puts", &tmem_stats.failed_puts },
 		{ "gets", &tmem_stats.gets },

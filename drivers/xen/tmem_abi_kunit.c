@@ -18,8 +18,6 @@
 
 #define EPH_FLAGS	(TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
 
-/* What Xen answers to retired or unknown commands: "no such hypercall". */
-#define TMEM_ERR_NO_SUCH_OP	(-38)
 #define PERSIST_FLAGS	(EPH_FLAGS | TMEM_POOL_PERSIST)
 #define SHARED_FLAGS	(EPH_FLAGS | TMEM_POOL_SHARED)
 
@@ -267,7 +265,7 @@ static void malformed_ops_are_refused(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(nosys); i++)
 		KUNIT_EXPECT_EQ_MSG(test, page_op(nosys[i], 0, 0, 0, 0),
-				    TMEM_ERR_NO_SUCH_OP,
+				    -TMEM_NO_HYPERCALL,
 				    "cmd %u", nosys[i]);
 	for (i = 0; i < ARRAY_SIZE(perm); i++)
 		KUNIT_EXPECT_EQ_MSG(test, page_op(perm[i], 0, 0, 0, 0), -EPERM,

@@ -88,7 +88,7 @@ static void failed_new_pool_leaves_the_fs_without_tmem(struct kunit *test)
 
 static void xen_without_tmem_stops_all_hypercalls(struct kunit *test)
 {
-	static const int answers[] = { -ENOSYS, -ENODEV };
+	static const int answers[] = { -TMEM_NO_HYPERCALL, -ENODEV };
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(answers); i++) {

@@ -35,6 +35,9 @@
 #define TMEM_POOL_PAGESIZE_SHIFT	4
 #define TMEM_POOL_VERSION_SHIFT		24
 
+/* What a Xen without tmem answers: "no such hypercall" (ENOSYS) */
+#define TMEM_NO_HYPERCALL		38
+
 /* Results with no errno of their own */
 #define TMEM_EFROZEN			1000
 #define TMEM_EEMPTY			1001

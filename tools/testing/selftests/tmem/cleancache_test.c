@@ -20,7 +20,7 @@
 #include "../kselftest.h"
 #include "tmem_util.h"
 
-#define CHUNK		(1 << 20)
+#define CHUNK		(1024 * 1024)
 #define DEBUGFS		"/sys/kernel/debug/tmem/"
 
 static const char *dir;
@@ -48,7 +48,7 @@ static long long tmem_ops(void)
 	long long n, sum = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char path[128];
 
 		snprintf(path, sizeof(path), DEBUGFS "%s", names[i]);
@@ -111,9 +111,9 @@ out:
 /* Read a file once from disk, then drop it: its pages go to tmem. */
 static int read_then_drop(const char *path, size_t mib, uint64_t seed)
 {
-	if (drop_caches() || check_file(path, mib, seed))
+	if (drop_all_caches() || check_file(path, mib, seed))
 		return -1;
-	return drop_caches();
+	return drop_all_caches();
 }
 
 static void test_larger_than_memory(void)
@@ -128,13 +128,13 @@ static void test_larger_than_memory(void)
 	/* A quarter more than all of the guest's memory. */
 	mib = (size_t)si.totalram * si.mem_unit / CHUNK * 5 / 4;
 	snprintf(path, sizeof(path), "%s/big.dat", dir);
-	if (write_file(path, mib, 1, true) || drop_caches()) {
+	if (write_file(path, mib, 1, true) || drop_all_caches()) {
 		ksft_test_result_fail("write %zu MiB: %s\n", mib, strerror(errno));
 		return;
 	}
 	s0 = sectors_read(dir);
 	bad1 = check_file(path, mib, 1);
-	drop_caches();
+	drop_all_caches();
 	s1 = sectors_read(dir);
 	hits0 = read_counter(DEBUGFS "hits");
 	bad2 = check_file(path, mib, 1);
@@ -147,7 +147,7 @@ static void test_larger_than_memory(void)
 	if (bad1 || bad2)
 		ksft_test_result_fail("%d and %d MiB read back wrong\n", bad1, bad2);
 	else if (tmem_active && (hits <= 0 || (s2 - s1) * 2 > s1 - s0))
-		ksft_test_result_fail("tmem active but the second pass read %lld sectors of %lld, %lld hits\n",
+		ksft_test_result_fail("tmem on, pass 2 read %lld sectors of %lld, %lld hits\n",
 				      s2 - s1, s1 - s0, hits);
 	else if (!tmem_active && s2 - s1 < (long long)mib * 2048 / 2)
 		ksft_test_result_fail("without tmem, pass 2 read only %lld sectors\n",
@@ -262,7 +262,7 @@ static void test_coherence(enum change c)
 		return;
 	}
 	puts = read_counter(DEBUGFS "puts") - puts0;
-	if (apply_change(c, path, &ino) || drop_caches()) {
+	if (apply_change(c, path, &ino) || drop_all_caches()) {
 		ksft_test_result_fail("%s: %s\n", change_name[c], strerror(errno));
 		unlink(path);
 		return;

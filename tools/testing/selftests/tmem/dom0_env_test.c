@@ -22,7 +22,7 @@
 
 #define EXT4_SUPER_MAGIC	0xEF53
 #define FILE_MIB		64
-#define CHUNK			(1 << 20)
+#define CHUNK			(1024 * 1024)
 
 static void test_is_dom0(void)
 {
@@ -71,7 +71,7 @@ static void test_reread_from_disk(const char *dir)
 			goto out;
 		}
 	}
-	if (fsync(fd) || drop_caches()) {
+	if (fsync(fd) || drop_all_caches()) {
 		ksft_test_result_fail("fsync and drop caches\n");
 		goto out;
 	}

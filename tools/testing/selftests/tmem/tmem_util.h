@@ -20,7 +20,7 @@ static inline int read_line(const char *path, char *buf, size_t len)
 
 	if (!f)
 		return -errno;
-	ok = fgets(buf, len, f) != NULL;
+	ok = !!fgets(buf, len, f);
 	fclose(f);
 	if (!ok)
 		return -EIO;
@@ -46,7 +46,7 @@ static inline long long sectors_read(const char *dir)
 	return f[2];
 }
 
-static inline int drop_caches(void)
+static inline int drop_all_caches(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 	int ret;
