@@ -1,49 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/*
- * Cleancache internals, shared with its KUnit test: every operation of the
- * core works on a struct cleancache_backend, the registered one or a test's.
- */
+/* Cleancache's state, shared with its KUnit test. */
 #ifndef _MM_CLEANCACHE_INTERNAL_H
 #define _MM_CLEANCACHE_INTERNAL_H
 
 #include <linux/atomic.h>
 #include <linux/cleancache.h>
+#include <kunit/visibility.h>
 
-/* What /sys/kernel/mm/cleancache/ shows. */
+#define CLEANCACHE_MAX_FS	32
+
+struct cleancache_fs {
+	struct super_block *sb;	/* NULL: free slot */
+	int poolid;		/* -1: no pool (yet) */
+	bool shared;
+	uuid_t uuid;
+};
+
+/* What /sys/kernel/debug/cleancache/ shows. */
 struct cleancache_stats {
-	atomic_long_t puts;		/* folios offered to the backend */
-	atomic_long_t gets;		/* reads that asked the backend */
-	atomic_long_t hits;		/* ... and were served by it */
-	atomic_long_t misses;		/* ... and went to the disk */
-	atomic_long_t invalidate_pages;	/* single pages invalidated */
-	atomic_long_t invalidate_inodes; /* whole files invalidated */
-	atomic_long_t invalidate_fs;	/* pools dropped at umount */
-	atomic_long_t pools;		/* filesystems given a pool */
-	atomic_long_t failed_pools;	/* filesystems the backend refused */
+	atomic_long_t succ_gets;
+	atomic_long_t failed_gets;
+	atomic_long_t puts;
+	atomic_long_t invalidate_pages;
+	atomic_long_t invalidate_inodes;
+	atomic_long_t invalidate_fs;
 };
 
-struct cleancache_backend {
-	const struct cleancache_ops *ops;	/* NULL: none registered */
-	struct cleancache_stats stats;
-};
+extern struct cleancache_fs cleancache_fs[CLEANCACHE_MAX_FS];
+extern struct cleancache_stats cleancache_stats;
 
-#if IS_ENABLED(CONFIG_KUNIT)
-int cleancache_key(struct address_space *mapping, pgoff_t index,
-		   struct cleancache_filekey *key);
-void cleancache_opt_in(struct cleancache_backend *cb, struct super_block *sb,
-		       bool shared);
-void cleancache_attach_sb(struct super_block *sb, void *backend);
-void cleancache_fs_gone(struct cleancache_backend *cb, struct super_block *sb);
-int cleancache_do_get(struct cleancache_backend *cb, struct folio *folio);
-void cleancache_do_put(struct cleancache_backend *cb, struct folio *folio);
-void cleancache_flush_pages(struct cleancache_backend *cb,
-			    struct address_space *mapping,
-			    pgoff_t start, pgoff_t end);
-void cleancache_do_truncate(struct cleancache_backend *cb,
-			    struct address_space *mapping,
-			    loff_t lstart, loff_t lend);
-void cleancache_flush_inode(struct cleancache_backend *cb,
-			    struct address_space *mapping);
+VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
+					  pgoff_t index,
+					  struct cleancache_filekey *key);
+#ifdef CONFIG_KUNIT
+const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops);
 #endif
 
 #endif /* _MM_CLEANCACHE_INTERNAL_H */
