@@ -64,10 +64,10 @@ static void run(unsigned long stored, unsigned long per_object)
     c = tmem_client_create(0, &dom);
     newp.u.creat.flags = EPH;
     tmem_do_op(c, &newp);
-    meta0 = meta_bytes_live;
+    meta0 = meta_bytes_live();
     for ( i = 0; i < stored; i++ )
         op(c, TMEM_PUT_PAGE, 0, i / per_object, i % per_object, i % 100);
-    meta = (double)(meta_bytes_live - meta0) / stored;
+    meta = (double)(meta_bytes_live() - meta0) / stored;
 
     cp = memcpy_pairs_per_sec();
     t = now();

@@ -105,14 +105,26 @@ typedef struct user_page {
 
 #define ENV_DEFINE_SPINLOCK(l)  env_spinlock_t l = ENV_SPINLOCK_UNLOCKED
 
-void *user_zalloc(size_t size);
+void *user_zalloc(size_t size, size_t align);
 void user_free(void *p);
-#define env_zalloc(type)          ((type *)user_zalloc(sizeof(type)))
-#define env_zalloc_array(type, n) ((type *)user_zalloc(sizeof(type) * (n)))
+#define env_zalloc(type) \
+    ((type *)user_zalloc(sizeof(type), __alignof__(type)))
+#define env_zalloc_array(type, n) \
+    ((type *)user_zalloc(sizeof(type) * (n), __alignof__(type)))
 #define env_free(p)               user_free(p)
 
 #define env_count_add(p, v)  ((void)__atomic_fetch_add(p, v, __ATOMIC_RELAXED))
 #define env_count_read(p)    __atomic_load_n(p, __ATOMIC_RELAXED)
+
+/*
+ * Each thread is a CPU: threads get numbers in the order they first ask,
+ * and a test may run at most ENV_USER_CPUS of them.
+ */
+#define ENV_USER_CPUS        64
+#define ENV_CACHE_ALIGNED    __attribute__((aligned(64)))
+unsigned int user_cpu(void);
+#define env_cpu()            user_cpu()
+#define env_nr_cpus()        ENV_USER_CPUS
 
 void user_preempt_point(void);
 #define env_preempt_point()     user_preempt_point()

@@ -1,31 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The env hooks of the userspace tmem store, over simulated frames. */
+#include <assert.h>
 #include <sched.h>
 #include <string.h>
 
 #include "frames.h"
 
 struct frame frames[FRAMES_TOTAL];
-unsigned long data_pages_live;
+/* Per thread, so that counting costs the benchmark no atomic operation. */
+static unsigned long pages_live[ENV_USER_CPUS];
+static unsigned long meta_live[ENV_USER_CPUS];
 long data_pages_fail_after = -1;
 unsigned long frame_copies_refused;
 unsigned long preempt_points;
-unsigned long meta_bytes_live;
 bool meta_alloc_fail;
 
-/* Metadata blocks carry their size so that the tests can count bytes. */
-void *user_zalloc(size_t size)
+/*
+ * Metadata blocks carry their size so that the tests can count bytes, in
+ * a header before the block that also keeps the alignment its type asks
+ * for (per-CPU counters want a cache line of their own): the header's
+ * last word is its own length, the one before it the block's size.
+ */
+void *user_zalloc(size_t size, size_t align)
 {
-    size_t *p;
+    size_t head = align > 2 * sizeof(size_t) ? align : 2 * sizeof(size_t);
+    char *p;
 
     if ( meta_alloc_fail )
         return NULL;
-    p = calloc(1, size + sizeof(size_t) * 2);
+    if ( head == 2 * sizeof(size_t) )
+        p = calloc(1, head + size);
+    else
+    {
+        p = aligned_alloc(head, (head + size + head - 1) & ~(head - 1));
+        if ( p )
+            memset(p, 0, head + size);
+    }
     if ( !p )
         return NULL;
-    p[0] = size;
-    __atomic_fetch_add(&meta_bytes_live, size, __ATOMIC_RELAXED);
-    return p + 2;
+    p += head;
+    ((size_t *)p)[-1] = head;
+    ((size_t *)p)[-2] = size;
+    meta_live[user_cpu()] += size;
+    return p;
 }
 
 void user_free(void *ptr)
@@ -34,9 +51,43 @@ void user_free(void *ptr)
 
     if ( !p )
         return;
-    p -= 2;
-    __atomic_fetch_sub(&meta_bytes_live, p[0], __ATOMIC_RELAXED);
-    free(p);
+    meta_live[user_cpu()] -= p[-2];
+    free((char *)p - p[-1]);
+}
+
+unsigned int user_cpu(void)
+{
+    static unsigned int next;
+    static __thread unsigned int me;    /* 1 + the thread's number */
+
+    if ( !me )
+    {
+        me = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
+        assert(me <= ENV_USER_CPUS);
+    }
+
+    return me - 1;
+}
+
+static unsigned long sum(const unsigned long *per_thread)
+{
+    unsigned long n = 0;
+    unsigned int i;
+
+    for ( i = 0; i < ENV_USER_CPUS; i++ )
+        n += __atomic_load_n(&per_thread[i], __ATOMIC_RELAXED);
+
+    return n;
+}
+
+unsigned long data_pages_live(void)
+{
+    return sum(pages_live);
+}
+
+unsigned long meta_bytes_live(void)
+{
+    return sum(meta_live);
 }
 
 void user_preempt_point(void)
@@ -68,13 +119,13 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
     if ( !pg )
         pg = aligned_alloc(PAGE_SIZE, sizeof(*pg));
     if ( pg )
-        __atomic_fetch_add(&data_pages_live, 1, __ATOMIC_RELAXED);
+        pages_live[user_cpu()]++;
     return pg;
 }
 
 void env_page_free(env_page_t *page)
 {
-    __atomic_fetch_sub(&data_pages_live, 1, __ATOMIC_RELAXED);
+    pages_live[user_cpu()]--;
     if ( nr_free < sizeof(free_pages) / sizeof(free_pages[0]) )
     {
         free_pages[nr_free++] = page;

@@ -29,15 +29,32 @@ struct frame {
 extern struct frame frames[FRAMES_TOTAL];
 
 /* Counters and knobs for the env hooks. */
-extern unsigned long data_pages_live;       /* allocated minus freed */
+unsigned long data_pages_live(void);        /* allocated minus freed */
 extern long data_pages_fail_after;          /* <0: never fail */
 extern unsigned long frame_copies_refused;
 extern unsigned long preempt_points;
-extern unsigned long meta_bytes_live;       /* metadata allocated */
+unsigned long meta_bytes_live(void);        /* metadata bytes held */
 extern bool meta_alloc_fail;
 
 void frames_reset(void);
 void frame_fill(unsigned int f, uint32_t seed);
 bool frame_check(unsigned int f, uint32_t seed);
+
+/* The store's counters, added up now. */
+static inline struct tmem_global global_now(void)
+{
+    struct tmem_global g;
+
+    tmem_global_read(&g);
+    return g;
+}
+
+static inline struct tmem_counters client_now(const struct tmem_client *c)
+{
+    struct tmem_counters n;
+
+    tmem_client_counters(c, &n);
+    return n;
+}
 
 #endif /* TMEM_TEST_FRAMES_H */

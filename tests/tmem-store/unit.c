@@ -138,17 +138,17 @@ static void test_pool_limits(void)
     for ( i = 0; i < 8; i++ )
         CHECK_EQ(new_pool(d, SHARED, 200 + i), i);
     CHECK_EQ(new_pool(d, SHARED, 300), -EPERM);
-    CHECK_EQ(tmem_global.shared_pools, 16);
+    CHECK_EQ(global_now().shared_pools, 16);
     /* Joining one that exists needs no new slot. */
     CHECK_EQ(new_pool(d, SHARED, 100), 8);
     CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
-    CHECK_EQ(tmem_global.shared_pools, 16);     /* d still holds it */
+    CHECK_EQ(global_now().shared_pools, 16);     /* d still holds it */
     CHECK_EQ(page_op(d, TMEM_DESTROY_POOL, 8, 0, 0, 0), 1);
-    CHECK_EQ(tmem_global.shared_pools, 15);
+    CHECK_EQ(global_now().shared_pools, 15);
     CHECK_EQ(new_pool(d, SHARED, 300), 8);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
-    CHECK_EQ(tmem_global.shared_pools, 0);
+    CHECK_EQ(global_now().shared_pools, 0);
 }
 
 static void test_bad_pool_ids(void)
@@ -202,9 +202,9 @@ static void test_private_ephemeral_get_is_exclusive(void)
     CHECK_EQ(get(c, 0, 1, 0, 1, 11), 0);        /* gone: a miss */
     CHECK_EQ(get(c, 0, 1, 1, 1, 12), 1);
     CHECK_EQ(get(c, 0, 1, 1, 1, 12), -TMEM_EEMPTY);
-    CHECK_EQ(c->count.gets_hit, 2);
-    CHECK_EQ(c->count.gets_miss, 3);
-    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(client_now(c).gets_hit, 2);
+    CHECK_EQ(client_now(c).gets_miss, 3);
+    CHECK_EQ(data_pages_live(), 0);
     tmem_client_destroy(c);
 }
 
@@ -276,7 +276,7 @@ static void test_refused_frames(void)
 
     CHECK_EQ(new_pool(c, EPH, 0), 0);
     CHECK_EQ(put(c, 0, 1, 0, 0, 51), 1);
-    pages = data_pages_live;
+    pages = data_pages_live();
 
     /* Another domain's frame, a frame out of range, a huge cmfn. */
     frame_fill(150, 52);
@@ -292,7 +292,7 @@ static void test_refused_frames(void)
     frames[7].readonly = true;
     CHECK_EQ(page_op(c, TMEM_GET_PAGE, 0, 1, 0, 7), -EINVAL);
     CHECK(frame_check(7, 53));
-    CHECK_EQ(data_pages_live, pages);
+    CHECK_EQ(data_pages_live(), pages);
     /* ... and the page is still there for a proper get. */
     CHECK_EQ(get(c, 0, 1, 0, 1, 51), 1);
     tmem_client_destroy(c);
@@ -313,7 +313,7 @@ static void test_sub_page_fields_refused(void)
     op.u.gen.pfn_offset = 0;
     op.u.gen.tmem_offset = 4096;
     CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
-    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(data_pages_live(), 0);
     tmem_client_destroy(c);
 }
 
@@ -339,8 +339,8 @@ static void test_flushes(void)
         CHECK_EQ(get(c, 0, 1, i, 1, 60 + i), 0);
         CHECK_EQ(get(c, 0, 2, i, 1, 80 + i), 1);
     }
-    CHECK_EQ(data_pages_live, 10);
-    CHECK_EQ(tmem_global.objects, 1);
+    CHECK_EQ(data_pages_live(), 10);
+    CHECK_EQ(global_now().count.objects, 1);
     tmem_client_destroy(c);
 }
 
@@ -355,7 +355,7 @@ static void test_memory_limits(void)
     for ( i = 0; i < 5; i++ )
         CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
     CHECK_EQ(put(c, 0, 1, 5, 0, 5), -ENOMEM);
-    CHECK_EQ(c->count.puts_failed, 1);
+    CHECK_EQ(client_now(c).puts_failed, 1);
 
     /* Ephemeral: out of memory, the oldest page makes room. */
     for ( i = 0; i < 4; i++ )
@@ -365,7 +365,7 @@ static void test_memory_limits(void)
     data_pages_fail_after = 0;
     CHECK_EQ(put(c, 1, 1, 5, 0, 105), -ENOMEM);
     data_pages_fail_after = -1;
-    CHECK_EQ(c->count.evictions, 1);
+    CHECK_EQ(client_now(c).evictions, 1);
     CHECK_EQ(get(c, 1, 1, 0, 1, 100), 0);
     CHECK_EQ(get(c, 1, 1, 1, 1, 101), 1);
 
@@ -375,7 +375,7 @@ static void test_memory_limits(void)
     CHECK_EQ(new_pool(c, EPH, 0), -ENOMEM);
     meta_alloc_fail = false;
     tmem_client_destroy(c);
-    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(data_pages_live(), 0);
 }
 
 static void test_eviction_order(void)
@@ -421,14 +421,14 @@ static void test_eviction_fairness(void)
     tmem_evict_pages(c->eph_pages + d->eph_pages - 20);
     CHECK(c->eph_pages >= 14 && c->eph_pages <= 16);
     CHECK_EQ(c->eph_pages + d->eph_pages, 20);
-    CHECK_EQ(c->count.evictions + d->count.evictions, 60);
+    CHECK_EQ(client_now(c).evictions + client_now(d).evictions, 60);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
 }
 
 static void test_destroy_frees_everything(void)
 {
-    unsigned long meta = meta_bytes_live;
+    unsigned long meta = meta_bytes_live();
     struct tmem_client *c = setup(2);
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
     unsigned int i;
@@ -442,18 +442,18 @@ static void test_destroy_frees_everything(void)
         CHECK_EQ(put(c, i % 3, i / 7, i, 0, i), 1);
         CHECK_EQ(put(d, 0, i / 5, i + 1000, 100, i), 1);
     }
-    CHECK_EQ(data_pages_live, 600);
-    CHECK_EQ(tmem_global.pages_allocated - tmem_global.pages_freed, 600);
+    CHECK_EQ(data_pages_live(), 600);
+    CHECK_EQ(global_now().count.pages_allocated - global_now().count.pages_freed, 600);
     tmem_client_destroy(c);
-    CHECK_EQ(data_pages_live, 300);
+    CHECK_EQ(data_pages_live(), 300);
     tmem_client_destroy(d);
-    CHECK_EQ(data_pages_live, 0);
-    CHECK_EQ(tmem_global.pages_allocated, tmem_global.pages_freed);
-    CHECK_EQ(tmem_global.eph_pages, 0);
-    CHECK_EQ(tmem_global.pers_pages, 0);
-    CHECK_EQ(tmem_global.objects, 0);
-    CHECK_EQ(tmem_global.clients, 0);
-    CHECK_EQ(meta_bytes_live, meta);
+    CHECK_EQ(data_pages_live(), 0);
+    CHECK_EQ(global_now().count.pages_allocated, global_now().count.pages_freed);
+    CHECK_EQ(global_now().eph_pages, 0);
+    CHECK_EQ(global_now().pers_pages, 0);
+    CHECK_EQ(global_now().count.objects, 0);
+    CHECK_EQ(global_now().clients, 0);
+    CHECK_EQ(meta_bytes_live(), meta);
 }
 
 static void test_long_flushes_are_bounded(void)
@@ -468,7 +468,7 @@ static void test_long_flushes_are_bounded(void)
     before = preempt_points;
     CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 1, 0, 0), 1);
     CHECK(preempt_points - before >= 10000 / 256 - 1);
-    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(data_pages_live(), 0);
 
     for ( i = 0; i < 10000; i++ )
         CHECK_EQ(put(c, 0, i, 0, 0, i), 1);
@@ -482,7 +482,7 @@ static void test_long_flushes_are_bounded(void)
     while ( !tmem_client_destroy_step(c, 100) )
         steps++;
     CHECK(steps >= 9);
-    CHECK_EQ(data_pages_live, 0);
+    CHECK_EQ(data_pages_live(), 0);
 }
 
 static void test_many_objects_and_pages(void)

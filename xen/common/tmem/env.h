@@ -7,7 +7,11 @@
  * Locks:     env_spinlock_t, env_rwlock_t and their operations.
  * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may
  *            fail; data pages are env_page_t, from env_page_alloc().
- * Counters:  env_count_add() adds atomically to an unsigned long.
+ * Counters:  env_count_add() adds atomically to an unsigned long;
+ *            env_cpu() is the running CPU, below env_nr_cpus(), for
+ *            per-CPU counters bumped without atomics (stable for the length
+ *            of an increment: counters are never touched in interrupts);
+ *            ENV_CACHE_ALIGNED keeps a CPU's counters off others' lines.
  * Preempt:   env_preempt_point() lets the rest of the system run between
  *            bounded batches of work (no lock may be held).
  * Bounds:    env_index_nospec(i, n) clamps a checked guest index under
@@ -28,6 +32,8 @@
 
 #ifdef __XEN__
 
+#include <xen/cache.h>
+#include <xen/cpumask.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/list.h>
@@ -36,6 +42,7 @@
 #include <xen/rwlock.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
+#include <xen/smp.h>
 #include <xen/types.h>
 #include <xen/xmalloc.h>
 
@@ -60,6 +67,9 @@ typedef struct page_info env_page_t;
 
 #define env_count_add(p, v)     ((void)arch_fetch_and_add(p, v))
 #define env_count_read(p)       read_atomic(p)
+#define env_cpu()               smp_processor_id()
+#define env_nr_cpus()           nr_cpu_ids
+#define ENV_CACHE_ALIGNED       __cacheline_aligned
 
 #define env_preempt_point()     process_pending_softirqs()
 #define env_index_nospec(i, n)  array_index_nospec(i, n)

@@ -38,13 +38,11 @@ static long page_op(struct tmem_client *c, const struct tmem_op *op)
         rc = tmem_page_get(c, p, oid, index, cmfn);
         break;
     case TMEM_FLUSH_PAGE:
-        env_count_add(&c->count.flush_page, 1);
-        env_count_add(&tmem_global.count.flush_page, 1);
+        TMEM_COUNT(c, flush_page, 1);
         rc = tmem_page_flush(p, oid, index);
         break;
     default:
-        env_count_add(&c->count.flush_object, 1);
-        env_count_add(&tmem_global.count.flush_object, 1);
+        TMEM_COUNT(c, flush_object, 1);
         rc = tmem_object_flush(p, oid);
         break;
     }

@@ -9,6 +9,7 @@
 #include <xen/init.h>
 #include <xen/keyhandler.h>
 #include <xen/lib.h>
+#include <xen/spinlock.h>
 
 #include "store.h"
 
@@ -25,6 +26,7 @@ static void print_counters(const char *who, const struct tmem_counters *n)
 
 static void cf_check print_client(const struct tmem_client *c, void *arg)
 {
+    struct tmem_counters n;
     char who[24];
     unsigned int i, pools = 0;
 
@@ -34,35 +36,67 @@ static void cf_check print_client(const struct tmem_client *c, void *arg)
     printk("  d%u: %u pools, %lu ephemeral and %lu persistent pages, "
            "weight %u\n", c->id, pools, c->eph_pages, c->pers_pages,
            c->weight);
-    print_counters(who, &c->count);
+    tmem_client_counters(c, &n);
+    print_counters(who, &n);
 }
 
 static void cf_check dump_tmem(unsigned char key)
 {
-    const struct tmem_global *g = &tmem_global;
+    struct tmem_global g;
 
+    tmem_global_read(&g);
     printk("tmem: %s; %lu clients, %lu shared pools, %lu objects\n",
            opt_tmem ? "enabled" : "disabled (boot option 'tmem')",
-           g->clients, g->shared_pools, g->objects);
+           g.clients, g.shared_pools, g.count.objects);
     printk("tmem: %lu ephemeral and %lu persistent pages held; "
-           "pages allocated %lu, freed %lu\n", g->eph_pages, g->pers_pages,
-           g->pages_allocated, g->pages_freed);
-    print_counters("tmem: all:", &g->count);
+           "pages allocated %lu, freed %lu\n", g.eph_pages, g.pers_pages,
+           g.count.pages_allocated, g.count.pages_freed);
+    print_counters("tmem: all:", &g.count);
     tmem_for_each_client(print_client, NULL);
 }
 
 #ifdef CONFIG_HYPFS
+/*
+ * The counters are spread over clients and CPUs: each read adds them up
+ * afresh into a snapshot, from which the leaf is then read as usual.
+ */
+static struct tmem_global snapshot;
+static DEFINE_SPINLOCK(snapshot_lock);
+
+static int cf_check read_counter(const struct hypfs_entry *entry,
+                                 XEN_GUEST_HANDLE_PARAM(void) uaddr)
+{
+    int rc;
+
+    spin_lock(&snapshot_lock);
+    tmem_global_read(&snapshot);
+    rc = hypfs_read_leaf(entry, uaddr);
+    spin_unlock(&snapshot_lock);
+
+    return rc;
+}
+
+static const struct hypfs_funcs counter_funcs = {
+    .enter = hypfs_node_enter,
+    .exit = hypfs_node_exit,
+    .read = read_counter,
+    .write = hypfs_write_deny,
+    .getsize = hypfs_getsize,
+    .findentry = hypfs_leaf_findentry,
+};
+
 static HYPFS_DIR_INIT(tmem_dir, "tmem");
 
-#define TMEM_LEAF(var, name, field) \
-    static HYPFS_UINT_INIT(var, name, tmem_global.field)
+#define TMEM_LEAF(var, name, field)                                    \
+    static HYPFS_FIXEDSIZE_INIT(var, XEN_HYPFS_TYPE_UINT, name,         \
+                                snapshot.field, &counter_funcs, 0)
 
 static HYPFS_BOOL_INIT(tmem_enabled, "enabled", opt_tmem);
 TMEM_LEAF(tmem_eph_pages, "ephemeral_pages", eph_pages);
 TMEM_LEAF(tmem_pers_pages, "persistent_pages", pers_pages);
-TMEM_LEAF(tmem_allocated, "pages_allocated", pages_allocated);
-TMEM_LEAF(tmem_freed, "pages_freed", pages_freed);
-TMEM_LEAF(tmem_objects, "objects", objects);
+TMEM_LEAF(tmem_allocated, "pages_allocated", count.pages_allocated);
+TMEM_LEAF(tmem_freed, "pages_freed", count.pages_freed);
+TMEM_LEAF(tmem_objects, "objects", count.objects);
 TMEM_LEAF(tmem_clients, "clients", clients);
 TMEM_LEAF(tmem_shared, "shared_pools", shared_pools);
 TMEM_LEAF(tmem_puts, "puts", count.puts);

@@ -14,24 +14,30 @@
 
 #include "store.h"
 
-struct tmem_global tmem_global;
-
 static ENV_DEFINE_SPINLOCK(clients_lock);
+/* Clients eviction may pick from. */
 static struct tmem_link clients_list = { &clients_list, &clients_list };
+/* All clients, dying ones included, and what destroyed ones counted. */
+static struct tmem_link all_clients = { &all_clients, &all_clients };
+static struct tmem_counters retired;
+static unsigned long nr_clients;
 
 static ENV_DEFINE_SPINLOCK(shared_lock);
 static struct tmem_pool *shared_pools[TMEM_MAX_SHARED_POOLS];
+static unsigned long nr_shared_pools;
 
 #define POOL_INITIAL_BUCKETS 64
+/*
+ * Descriptors a pool keeps for reuse: a put following a get or flush then
+ * costs no trip through the allocator (and its lock, in Xen).
+ */
+#define POOL_SPARES 16
 /* Pages removed per batch by long flushes, between preemption points. */
 #define FLUSH_BATCH 256
 /* Pages evicted from one victim before choosing again. */
 #define EVICT_BATCH 32
 
-#define COUNT(c, field) do {                                  \
-    env_count_add(&(c)->count.field, 1);                      \
-    env_count_add(&tmem_global.count.field, 1);               \
-} while ( 0 )
+#define COUNT(c, field) TMEM_COUNT(c, field, 1)
 
 #define link_entry(l, type, member) \
     ((type *)((char *)(l) - __builtin_offsetof(type, member)))
@@ -85,6 +91,74 @@ static bool oid_equal(const struct tmem_oid *a, const struct tmem_oid *b)
 }
 
 /* ---- objects and pages (pool lock held) ---- */
+
+static struct tmem_page *page_desc_alloc(struct tmem_pool *p)
+{
+    struct tmem_page *pg = p->spare_pages;
+
+    if ( !pg )
+        return env_zalloc(struct tmem_page);
+    p->spare_pages = pg->hnext;
+    p->nspare_pages--;
+
+    return pg;
+}
+
+static void page_desc_free(struct tmem_pool *p, struct tmem_page *pg)
+{
+    if ( p->nspare_pages >= POOL_SPARES )
+    {
+        env_free(pg);
+        return;
+    }
+    pg->hnext = p->spare_pages;
+    p->spare_pages = pg;
+    p->nspare_pages++;
+}
+
+static struct tmem_object *obj_desc_alloc(struct tmem_pool *p)
+{
+    struct tmem_object *o = p->spare_objs;
+
+    if ( !o )
+        return env_zalloc(struct tmem_object);
+    p->spare_objs = o->hnext;
+    p->nspare_objs--;
+
+    return o;
+}
+
+static void obj_desc_free(struct tmem_pool *p, struct tmem_object *o)
+{
+    if ( p->nspare_objs >= POOL_SPARES )
+    {
+        env_free(o);
+        return;
+    }
+    o->hnext = p->spare_objs;
+    p->spare_objs = o;
+    p->nspare_objs++;
+}
+
+/* Give the spare descriptors back, for a pool about to be freed. */
+static void pool_free_spares(struct tmem_pool *p)
+{
+    while ( p->spare_pages )
+    {
+        struct tmem_page *pg = p->spare_pages;
+
+        p->spare_pages = pg->hnext;
+        env_free(pg);
+    }
+    while ( p->spare_objs )
+    {
+        struct tmem_object *o = p->spare_objs;
+
+        p->spare_objs = o->hnext;
+        env_free(o);
+    }
+    p->nspare_pages = p->nspare_objs = 0;
+}
 
 static struct tmem_object **obj_slot(struct tmem_pool *p,
                                      const struct tmem_oid *oid)
@@ -153,10 +227,11 @@ static void page_table_grow(struct tmem_object *o)
     o->nbuckets = n;
 }
 
-static struct tmem_object *obj_create(struct tmem_pool *p,
+static struct tmem_object *obj_create(struct tmem_client *c,
+                                      struct tmem_pool *p,
                                       const struct tmem_oid *oid)
 {
-    struct tmem_object *o = env_zalloc(struct tmem_object);
+    struct tmem_object *o = obj_desc_alloc(p);
     struct tmem_object **slot;
 
     if ( !o )
@@ -164,29 +239,32 @@ static struct tmem_object *obj_create(struct tmem_pool *p,
     o->pool = p;
     o->oid = *oid;
     o->buckets = &o->inline_bucket;
+    o->inline_bucket = NULL;
     o->nbuckets = 1;
+    o->npages = 0;
     slot = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
     o->hnext = *slot;
     *slot = o;
     p->nobjs++;
-    env_count_add(&tmem_global.objects, 1);
+    COUNT(c, objects);
     if ( p->nobjs > 2 * p->nbuckets )
         obj_table_grow(p);
 
     return o;
 }
 
-static void obj_destroy(struct tmem_pool *p, struct tmem_object *o)
+static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
+                        struct tmem_object *o)
 {
     struct tmem_object **slot = obj_slot(p, &o->oid);
 
     ASSERT(*slot == o && !o->npages);
     *slot = o->hnext;
     p->nobjs--;
-    env_count_add(&tmem_global.objects, -1UL);
+    TMEM_COUNT(c, objects, -1UL);
     if ( o->buckets != &o->inline_bucket )
         env_free(o->buckets);
-    env_free(o);
+    obj_desc_free(p, o);
 }
 
 static void page_insert(struct tmem_pool *p, struct tmem_object *o,
@@ -207,7 +285,6 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     {
         link_init(&pg->lru);
         env_count_add(&pg->client->pers_pages, 1);
-        env_count_add(&tmem_global.pers_pages, 1);
     }
     else
     {
@@ -215,53 +292,48 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
         link_add_tail(&pg->lru, &pg->client->lru);
         pg->client->eph_pages++;
         env_spin_unlock(&pg->client->lru_lock);
-        env_count_add(&tmem_global.eph_pages, 1);
     }
 }
 
-static void data_free(env_page_t *data)
+static void data_free(struct tmem_client *c, env_page_t *data)
 {
     env_page_free(data);
-    env_count_add(&tmem_global.pages_freed, 1);
+    COUNT(c, pages_freed);
 }
 
 /*
  * Take a page out of its object (freeing the object when it empties) and
- * off its client's LRU unless an evictor already did, then free it.
+ * off its client's LRU unless an evictor already did, then free it. The
+ * client is counted first: once its LRU is empty a dying client may be
+ * freed, so nothing touches it after its LRU lock is dropped.
  */
 static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
 {
     struct tmem_object *o = pg->obj;
+    struct tmem_client *c = pg->client;
     struct tmem_page **slot = page_slot(o, pg->index);
 
     ASSERT(*slot == pg);
     *slot = pg->hnext;
     o->npages--;
     p->npages--;
+    if ( !o->npages )
+        obj_destroy(c, p, o);
+    data_free(c, pg->data);
 
     if ( p->persistent )
-    {
-        env_count_add(&pg->client->pers_pages, -1UL);
-        env_count_add(&tmem_global.pers_pages, -1UL);
-    }
+        env_count_add(&c->pers_pages, -1UL);
     else
     {
-        struct tmem_client *c = pg->client;
-
         env_spin_lock(&c->lru_lock);
         if ( !link_empty(&pg->lru) )
         {
             link_del(&pg->lru);
             c->eph_pages--;
-            env_count_add(&tmem_global.eph_pages, -1UL);
         }
         env_spin_unlock(&c->lru_lock);
     }
-
-    if ( !o->npages )
-        obj_destroy(p, o);
-    data_free(pg->data);
-    env_free(pg);
+    page_desc_free(p, pg);
 }
 
 /* Remove up to @budget pages of the pool; true once it is empty. */
@@ -297,20 +369,21 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
     return !p->npages;
 }
 
-static void pool_free(struct tmem_pool *p)
+static void pool_free(struct tmem_client *c, struct tmem_pool *p)
 {
     ASSERT(!p->npages && !p->nobjs);
+    pool_free_spares(p);
     env_free(p->buckets);
     env_free(p);
-    env_count_add(&tmem_global.count.pools_destroyed, 1);
+    COUNT(c, pools_destroyed);
 }
 
 /* Empty and free a pool nobody can reach any more. */
-static void pool_destroy(struct tmem_pool *p)
+static void pool_destroy(struct tmem_client *c, struct tmem_pool *p)
 {
     while ( !pool_drain_batch(p, FLUSH_BATCH) )
         env_preempt_point();
-    pool_free(p);
+    pool_free(c, p);
 }
 
 /*
@@ -328,7 +401,7 @@ static bool pool_release(struct tmem_pool *p)
         if ( last )
         {
             shared_pools[p->shared_id] = NULL;
-            env_count_add(&tmem_global.shared_pools, -1UL);
+            nr_shared_pools--;
         }
         env_spin_unlock(&shared_lock);
     }
@@ -397,7 +470,7 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
             {
                 p->shared_id = free_slot;
                 shared_pools[free_slot] = p;
-                env_count_add(&tmem_global.shared_pools, 1);
+                nr_shared_pools++;
             }
         }
     }
@@ -461,7 +534,7 @@ long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
     if ( !p )
         return 0;
     if ( pool_release(p) )
-        pool_destroy(p);
+        pool_destroy(c, p);
 
     return 1;
 }
@@ -491,10 +564,10 @@ long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
     if ( !data && !p->persistent && tmem_evict_pages(1) )
         data = env_page_alloc(c->owner, false, 0);
     if ( data )
-        env_count_add(&tmem_global.pages_allocated, 1);
-    pg = env_zalloc(struct tmem_page);
+        COUNT(c, pages_allocated);
 
     env_spin_lock(&p->lock);
+    pg = data ? page_desc_alloc(p) : NULL;
     old = page_find(p, oid, index);
     rc = -ENOMEM;
     if ( data && pg )
@@ -511,7 +584,7 @@ long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
 
     o = *obj_slot(p, oid);
     if ( !o )
-        o = obj_create(p, oid);
+        o = obj_create(c, p, oid);
     if ( !o )
     {
         rc = -ENOMEM;
@@ -526,10 +599,11 @@ long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
     return 1;
 
  fail:
+    if ( pg )
+        page_desc_free(p, pg);
     env_spin_unlock(&p->lock);
     if ( data )
-        data_free(data);
-    env_free(pg);
+        data_free(c, data);
     COUNT(c, puts_failed);
 
     return rc;
@@ -683,7 +757,6 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
         }
         link_del(&pg->lru);
         c->eph_pages--;
-        env_count_add(&tmem_global.eph_pages, -1UL);
         env_spin_unlock(&c->lru_lock);
 
         page_remove(p, pg);
@@ -753,7 +826,72 @@ unsigned long tmem_evict_pages(unsigned long nr)
 
 unsigned long tmem_freeable_pages(void)
 {
-    return env_count_read(&tmem_global.eph_pages);
+    unsigned long n = 0;
+    struct tmem_link *l;
+
+    env_spin_lock(&clients_lock);
+    for ( l = clients_list.next; l != &clients_list; l = l->next )
+        n += env_count_read(&link_entry(l, struct tmem_client,
+                                        clients)->eph_pages);
+    env_spin_unlock(&clients_lock);
+
+    return n;
+}
+
+/* ---- counters ---- */
+
+static void counters_add(struct tmem_counters *sum,
+                         const struct tmem_counters *n)
+{
+    sum->puts += env_count_read(&n->puts);
+    sum->puts_failed += env_count_read(&n->puts_failed);
+    sum->gets += env_count_read(&n->gets);
+    sum->gets_hit += env_count_read(&n->gets_hit);
+    sum->gets_miss += env_count_read(&n->gets_miss);
+    sum->flush_page += env_count_read(&n->flush_page);
+    sum->flush_object += env_count_read(&n->flush_object);
+    sum->pools_created += env_count_read(&n->pools_created);
+    sum->pools_destroyed += env_count_read(&n->pools_destroyed);
+    sum->evictions += env_count_read(&n->evictions);
+    sum->pages_allocated += env_count_read(&n->pages_allocated);
+    sum->pages_freed += env_count_read(&n->pages_freed);
+    sum->objects += env_count_read(&n->objects);
+}
+
+static void client_counters_add(struct tmem_counters *sum,
+                                const struct tmem_client *c)
+{
+    unsigned int cpu;
+
+    for ( cpu = 0; cpu < env_nr_cpus(); cpu++ )
+        counters_add(sum, &c->count[cpu].n);
+}
+
+void tmem_client_counters(const struct tmem_client *c,
+                          struct tmem_counters *n)
+{
+    *n = (struct tmem_counters){ 0 };
+    client_counters_add(n, c);
+}
+
+void tmem_global_read(struct tmem_global *g)
+{
+    struct tmem_link *l;
+
+    *g = (struct tmem_global){ 0 };
+    env_spin_lock(&clients_lock);
+    g->count = retired;
+    g->clients = nr_clients;
+    for ( l = all_clients.next; l != &all_clients; l = l->next )
+    {
+        const struct tmem_client *c = link_entry(l, struct tmem_client, all);
+
+        g->eph_pages += env_count_read(&c->eph_pages);
+        g->pers_pages += env_count_read(&c->pers_pages);
+        client_counters_add(&g->count, c);
+    }
+    env_spin_unlock(&clients_lock);
+    g->shared_pools = env_count_read(&nr_shared_pools);
 }
 
 /* ---- clients ---- */
@@ -764,6 +902,12 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
 
     if ( !c )
         return NULL;
+    c->count = env_zalloc_array(struct tmem_cpu_counters, env_nr_cpus());
+    if ( !c->count )
+    {
+        env_free(c);
+        return NULL;
+    }
     c->owner = owner;
     c->id = id;
     c->weight = TMEM_DEFAULT_WEIGHT;
@@ -773,8 +917,9 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
 
     env_spin_lock(&clients_lock);
     link_add_tail(&c->clients, &clients_list);
+    link_add_tail(&c->all, &all_clients);
+    nr_clients++;
     env_spin_unlock(&clients_lock);
-    env_count_add(&tmem_global.clients, 1);
 
     return c;
 }
@@ -791,10 +936,7 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
     /* Once off the list, no evictor can pick the client any more. */
     env_spin_lock(&clients_lock);
     if ( !link_empty(&c->clients) )
-    {
         link_del(&c->clients);
-        env_count_add(&tmem_global.clients, -1UL);
-    }
     env_spin_unlock(&clients_lock);
 
     /* Its ephemeral pages, in whatever pool (shared ones included). */
@@ -819,7 +961,6 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
         }
         link_del(&pg->lru);
         c->eph_pages--;
-        env_count_add(&tmem_global.eph_pages, -1UL);
         env_spin_unlock(&c->lru_lock);
         page_remove(p, pg);
         env_spin_unlock(&p->lock);
@@ -848,9 +989,22 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
         if ( p->npages )
             return false;
         c->pools[id] = NULL;
-        pool_free(p);
+        pool_free(c, p);
     }
 
+    /*
+     * Wait out whoever took our last page off the LRU in a shared pool:
+     * it still holds our LRU lock. Then what we counted stays in the
+     * host's totals.
+     */
+    env_spin_lock(&c->lru_lock);
+    env_spin_unlock(&c->lru_lock);
+    env_spin_lock(&clients_lock);
+    link_del(&c->all);
+    nr_clients--;
+    client_counters_add(&retired, c);
+    env_spin_unlock(&clients_lock);
+    env_free(c->count);
     env_free(c);
 
     return true;

@@ -65,9 +65,19 @@ struct tmem_pool {
     uint64_t uuid[2];
     unsigned int shared_id;         /* index in the host's shared table */
     unsigned int refs;              /* clients holding it (shared_lock) */
+    /* A few freed descriptors kept for reuse, chained through hnext. */
+    struct tmem_page *spare_pages;
+    struct tmem_object *spare_objs;
+    unsigned int nspare_pages, nspare_objs;
 };
 
-/* Counters, only ever incremented; read them with env_count_read(). */
+/*
+ * Counters. Each client keeps one set per CPU, bumped with plain
+ * increments by the CPU doing the op, so that counting costs no atomic
+ * operation on the put/get path; readers add the sets up. Everything only
+ * ever grows except objects, which is a running difference (created minus
+ * destroyed) and only means something summed over all clients.
+ */
 struct tmem_counters {
     unsigned long puts;
     unsigned long puts_failed;
@@ -79,7 +89,15 @@ struct tmem_counters {
     unsigned long pools_created;
     unsigned long pools_destroyed;
     unsigned long evictions;
+    unsigned long pages_allocated;  /* data pages taken */
+    unsigned long pages_freed;      /* data pages given back */
+    unsigned long objects;
 };
+
+/* One CPU's set, alone in its cache lines. */
+struct tmem_cpu_counters {
+    struct tmem_counters n;
+} ENV_CACHE_ALIGNED;
 
 struct tmem_client {
     void *owner;                    /* the environment's domain */
@@ -91,23 +109,27 @@ struct tmem_client {
     struct tmem_link lru;           /* oldest first */
     unsigned long eph_pages;        /* on lru (lru_lock) */
     unsigned long pers_pages;       /* persistent, charged (atomic) */
-    struct tmem_counters count;
-    struct tmem_link clients;       /* clients_lock */
+    struct tmem_cpu_counters *count;    /* [env_nr_cpus()] */
+    struct tmem_link clients;       /* clients_lock: evictable clients */
+    struct tmem_link all;           /* clients_lock: dying ones too */
 };
 
-/* Host-wide numbers. */
+/* Count @v more @field for client @c on this CPU. */
+#define TMEM_COUNT(c, field, v) ((void)((c)->count[env_cpu()].n.field += (v)))
+
+/* Host-wide numbers, as tmem_global_read() adds them up. */
 struct tmem_global {
     unsigned long eph_pages;        /* ephemeral pages held */
     unsigned long pers_pages;       /* persistent pages held */
-    unsigned long pages_allocated;  /* data pages taken, ever */
-    unsigned long pages_freed;      /* data pages given back, ever */
-    unsigned long objects;
     unsigned long clients;
     unsigned long shared_pools;
-    struct tmem_counters count;
+    struct tmem_counters count;     /* all clients, destroyed ones too */
 };
 
-extern struct tmem_global tmem_global;
+/* A snapshot: exact when the store is quiet, a close estimate otherwise. */
+void tmem_global_read(struct tmem_global *g);
+void tmem_client_counters(const struct tmem_client *c,
+                          struct tmem_counters *n);
 
 #define TMEM_DEFAULT_WEIGHT 100
 
