@@ -7,6 +7,8 @@ P := pipeline
 
 # Knobs passed to the VM scripts (see pipeline/vm.sh).
 export RUN ARGS CMD VM_FULL XEN_ARGS LINUX_ARGS VM_TIMEOUT DISK_SIZE LAYERS SUITES TMEM_OUT
+# Knobs of the benchmark (see pipeline/bench.sh).
+export BENCH_PROFILES BENCH_REPS BENCH_WORKLOADS BENCH_MEM BENCH_DOM0_MEM
 ifdef MEM
 export VM_MEM := $(MEM)
 endif
@@ -14,13 +16,15 @@ ifdef DOM0_MEM
 export DOM0_MEM
 endif
 
-.PHONY: help demo check check-unit check-vm build vm-run devtree export-patches clean
+.PHONY: help demo check check-unit check-vm bench bench-store build vm-run devtree export-patches clean
 
 help:
 	@echo "make demo            boot Xen with tmem and a tmem-using Linux, show it working"
 	@echo "make check           run every test; ends with 'check: N passed, N failed'"
 	@echo "make check-unit      only the fast tests (no VM)"
 	@echo "make check-vm [SUITES=...]  only the VM suites"
+	@echo "make bench           tmem on vs off in a 256 MiB dom0: sectors read, run time"
+	@echo "make bench-store     the hypervisor store's put+get cost, in userspace"
 	@echo "make build           fetch, patch and build everything"
 	@echo "make vm-run RUN=prog [ARGS=...] [XEN_ARGS=...] [LINUX_ARGS=...] [MEM=MiB] [DOM0_MEM=MiB]"
 	@echo "make devtree TREE=linux|xen / make export-patches TREE=linux|xen"
@@ -36,6 +40,13 @@ check-unit:
 
 check-vm:
 	LAYERS=vm $(P)/check.sh
+
+bench:
+	$(P)/bench.sh
+
+bench-store:
+	$(P)/deps.sh
+	. $(P)/lib.sh && $(MAKE) -C tests/tmem-store bench OUT="$$BUILD_DIR/tmem-store"
 
 build:
 	$(P)/build.sh

@@ -13,6 +13,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static fio e2fsprogs
 	# userspace tests of the hypervisor code: libFuzzer, sanitizers
 	clang libclang-rt-14-dev
+	# the benchmark's chart
+	gnuplot-nox
 )
 
 missing=()

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Build dom0's initramfs: a small root filesystem laid out as a normal
-# system (/bin, /lib/x86_64-linux-gnu, /usr, /lib/modules) so that further
-# dynamically linked programs -- fio now, Xen's toolstack later -- drop in
-# with their libraries. Contents: busybox, /init, the kernel's modules, the
-# kselftests and their runner, fio.
+# system (/bin, /lib, /usr, /lib/modules). Contents: busybox, /init, the
+# kernel's modules, the kselftests and their runner. It lives in dom0's
+# memory, so it stays small: bigger programs come on a disk of their own
+# (the benchmark's fio: bench-disk.sh).
 . "$(dirname "$0")/lib.sh"
 
 root=$BUILD_DIR/rootfs
@@ -18,18 +18,6 @@ cp /bin/busybox "$root/bin/busybox"
 "$root/bin/busybox" --list-full | while read -r applet; do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
-
-# A dynamically linked program with every library ldd names.
-add_program() {
-	local prog lib
-	prog=$(command -v "$1") || die "initramfs: $1 not installed"
-	cp "$prog" "$root/usr/bin/"
-	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-}
-add_program fio
 
 install -m 755 "$PIPELINE_DIR/guest/init" "$root/init"
 install -m 755 "$PIPELINE_DIR/guest/run-selftests" "$root/bin/run-selftests"

@@ -14,6 +14,11 @@
 #   --dom0-mem MIB     dom0's memory; the rest is Xen's   (DOM0_MEM=512)
 #   --timeout S        hard limit for the whole run       (VM_TIMEOUT=600)
 #   --disk-size SIZE   fresh ext4 test disk, e.g. 2G      (DISK_SIZE=2G)
+#   --disk IMAGE       use this ext4 image instead; writes go to a
+#                      throwaway snapshot, IMAGE stays as it is (DISK_IMAGE)
+#   --tools-disk IMG   a second disk, read-only at /opt in dom0 (TOOLS_DISK)
+#   --disk-limits L    QEMU I/O limits of the disk, e.g.
+#                      "bps-total=104857600,iops-total=150"   (DISK_LIMITS)
 #   --job-dir DIR      copy DIR's files to /job in dom0   (JOB_DIR)
 #   --live             stream the console while running   (VM_LIVE=1)
 #   --full             print the whole console, not only COMMAND's (VM_FULL=1)
@@ -27,6 +32,9 @@ VM_MEM=${VM_MEM:-1024}
 DOM0_MEM=${DOM0_MEM:-512}
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 DISK_SIZE=${DISK_SIZE:-2G}
+DISK_IMAGE=${DISK_IMAGE:-}
+DISK_LIMITS=${DISK_LIMITS:-}
+TOOLS_DISK=${TOOLS_DISK:-}
 JOB_DIR=${JOB_DIR:-}
 VM_LIVE=${VM_LIVE:-0}
 full=${VM_FULL:-0}
@@ -43,6 +51,9 @@ while [ $# -gt 0 ]; do
 	--dom0-mem) DOM0_MEM=$2; shift 2 ;;
 	--timeout) VM_TIMEOUT=$2; shift 2 ;;
 	--disk-size) DISK_SIZE=$2; shift 2 ;;
+	--disk) DISK_IMAGE=$2; shift 2 ;;
+	--disk-limits) DISK_LIMITS=$2; shift 2 ;;
+	--tools-disk) TOOLS_DISK=$2; shift 2 ;;
 	--job-dir) JOB_DIR=$2; shift 2 ;;
 	--live) VM_LIVE=1; shift ;;
 	--full) full=1; shift ;;
@@ -73,15 +84,34 @@ printf '%s\n' "$*" > "$work/payload/job/.cmd"
 (cd "$work/payload" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/payload.cpio.gz"
 cat "$INITRAMFS" "$work/payload.cpio.gz" > "$work/initramfs.cpio.gz"
 
-# A fresh ext4 test disk for every run.
-truncate -s "$DISK_SIZE" "$work/disk.img"
-mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$work/disk.img"
+# A fresh ext4 test disk for every run, or the given image behind a
+# snapshot; QEMU's throttling, when asked for, stands in for a real device.
+drive="if=virtio,format=raw,cache=unsafe"
+if [ -n "$DISK_IMAGE" ]; then
+	[ -f "$DISK_IMAGE" ] || die "vm.sh: no disk image $DISK_IMAGE"
+	drive="file=$DISK_IMAGE,snapshot=on,$drive"
+else
+	truncate -s "$DISK_SIZE" "$work/disk.img"
+	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$work/disk.img"
+	drive="file=$work/disk.img,$drive"
+fi
+if [ -n "$DISK_LIMITS" ]; then
+	case "$DISK_LIMITS" in
+	*[!a-z0-9=,-]*) die "vm.sh: bad --disk-limits '$DISK_LIMITS'" ;;
+	esac
+	drive="$drive,$(printf '%s' "$DISK_LIMITS" | sed 's/\([^,]*\)/throttling.\1/g')"
+fi
+tools_drive=()
+if [ -n "$TOOLS_DISK" ]; then
+	[ -f "$TOOLS_DISK" ] || die "vm.sh: no tools disk $TOOLS_DISK"
+	tools_drive=(-drive "file=$TOOLS_DISK,snapshot=on,if=virtio,format=raw,cache=unsafe")
+fi
 
 xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M noreboot $XEN_ARGS"
 linux_cmdline="console=hvc0 $LINUX_ARGS"
 
 : > "$log"
-msg "vm: $VM_NAME: xen [$xen_cmdline] linux [$linux_cmdline], ${VM_MEM}M, timeout ${VM_TIMEOUT}s"
+msg "vm: $VM_NAME: xen [$xen_cmdline] linux [$linux_cmdline], ${VM_MEM}M, timeout ${VM_TIMEOUT}s${DISK_LIMITS:+, disk $DISK_LIMITS}"
 start=$(date +%s)
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-machine q35 -cpu qemu64 -smp 2 -m "$VM_MEM" \
@@ -89,7 +119,7 @@ timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-chardev file,id=con,path="$log" -serial chardev:con \
 	-kernel "$XEN" -append "$xen_cmdline" \
 	-initrd "$KERNEL $linux_cmdline,$work/initramfs.cpio.gz" \
-	-drive file="$work/disk.img",if=virtio,format=raw,cache=unsafe \
+	-drive "$drive" "${tools_drive[@]}" \
 	</dev/null >"$work/qemu.out" 2>&1 &
 qemu=$!
 if [ "$VM_LIVE" = 1 ]; then

@@ -47,7 +47,8 @@ static inline void env_spin_lock(env_spinlock_t *l)
 
 static inline bool env_spin_trylock(env_spinlock_t *l)
 {
-    unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+    /* Acquire: pairs with the release of the last unlock. */
+    unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
     unsigned int n = o;
 
     return __atomic_compare_exchange_n(&l->next, &n, o + 1, false,
@@ -56,7 +57,9 @@ static inline bool env_spin_trylock(env_spinlock_t *l)
 
 static inline void env_spin_unlock(env_spinlock_t *l)
 {
-    __atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+    unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+
+    __atomic_store_n(&l->owner, o + 1, __ATOMIC_RELEASE);
 }
 
 static inline void env_rwlock_init(env_rwlock_t *l)
@@ -115,6 +118,7 @@ void user_free(void *p);
 
 #define env_count_add(p, v)  ((void)__atomic_fetch_add(p, v, __ATOMIC_RELAXED))
 #define env_count_read(p)    __atomic_load_n(p, __ATOMIC_RELAXED)
+#define env_count_write(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
 
 /*
  * Each thread is a CPU: threads get numbers in the order they first ask,

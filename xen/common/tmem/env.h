@@ -8,6 +8,9 @@
  * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may
  *            fail; data pages are env_page_t, from env_page_alloc().
  * Counters:  env_count_add() adds atomically to an unsigned long;
+ *            env_count_read()/env_count_write() read and write one whole,
+ *            for counters written by one CPU (or under a lock) at a time
+ *            and read by anyone;
  *            env_cpu() is the running CPU, below env_nr_cpus(), for
  *            per-CPU counters bumped without atomics (stable for the length
  *            of an increment: counters are never touched in interrupts);
@@ -67,6 +70,7 @@ typedef struct page_info env_page_t;
 
 #define env_count_add(p, v)     ((void)arch_fetch_and_add(p, v))
 #define env_count_read(p)       read_atomic(p)
+#define env_count_write(p, v)   write_atomic(p, v)
 #define env_cpu()               smp_processor_id()
 #define env_nr_cpus()           nr_cpu_ids
 #define ENV_CACHE_ALIGNED       __cacheline_aligned

@@ -290,7 +290,7 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     {
         env_spin_lock(&pg->client->lru_lock);
         link_add_tail(&pg->lru, &pg->client->lru);
-        pg->client->eph_pages++;
+        env_count_write(&pg->client->eph_pages, pg->client->eph_pages + 1);
         env_spin_unlock(&pg->client->lru_lock);
     }
 }
@@ -329,7 +329,7 @@ static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
         if ( !link_empty(&pg->lru) )
         {
             link_del(&pg->lru);
-            c->eph_pages--;
+            env_count_write(&c->eph_pages, c->eph_pages - 1);
         }
         env_spin_unlock(&c->lru_lock);
     }
@@ -756,7 +756,7 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
             continue;
         }
         link_del(&pg->lru);
-        c->eph_pages--;
+        env_count_write(&c->eph_pages, c->eph_pages - 1);
         env_spin_unlock(&c->lru_lock);
 
         page_remove(p, pg);
@@ -781,9 +781,10 @@ static struct tmem_client *evict_victim(unsigned long *quota)
     for ( l = clients_list.next; l != &clients_list; l = l->next )
     {
         struct tmem_client *c = link_entry(l, struct tmem_client, clients);
-        unsigned long score = c->eph_pages * 256 / c->weight;
+        unsigned long pages = env_count_read(&c->eph_pages);
+        unsigned long score = pages * 256 / c->weight;
 
-        if ( !c->eph_pages )
+        if ( !pages )
             continue;
         if ( !victim || score > worst )
         {
@@ -960,7 +961,7 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
             continue;
         }
         link_del(&pg->lru);
-        c->eph_pages--;
+        env_count_write(&c->eph_pages, c->eph_pages - 1);
         env_spin_unlock(&c->lru_lock);
         page_remove(p, pg);
         env_spin_unlock(&p->lock);

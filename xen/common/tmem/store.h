@@ -107,7 +107,7 @@ struct tmem_client {
     struct tmem_pool *pools[TMEM_MAX_POOLS_PER_CLIENT];
     env_spinlock_t lru_lock;
     struct tmem_link lru;           /* oldest first */
-    unsigned long eph_pages;        /* on lru (lru_lock) */
+    unsigned long eph_pages;        /* on lru (written under lru_lock) */
     unsigned long pers_pages;       /* persistent, charged (atomic) */
     struct tmem_cpu_counters *count;    /* [env_nr_cpus()] */
     struct tmem_link clients;       /* clients_lock: evictable clients */
@@ -115,7 +115,11 @@ struct tmem_client {
 };
 
 /* Count @v more @field for client @c on this CPU. */
-#define TMEM_COUNT(c, field, v) ((void)((c)->count[env_cpu()].n.field += (v)))
+#define TMEM_COUNT(c, field, v) do {                                  \
+    unsigned long *n_ = &(c)->count[env_cpu()].n.field;               \
+                                                                      \
+    env_count_write(n_, *n_ + (v));                                   \
+} while ( 0 )
 
 /* Host-wide numbers, as tmem_global_read() adds them up. */
 struct tmem_global {
