@@ -30,7 +30,7 @@ python3 "$PIPELINE_DIR/bench-data.py" "$data"
 # also names the block's offset, so a page returned for the wrong place
 # fails as surely as a corrupted one).
 fio --name=w2 --filename="$data/w2/fio.dat" --rw=write --bs=128k --size=512M \
-	--verify=crc32c --do_verify=0 --randseed=5 --output=/dev/null
+	--verify=crc32c --do_verify=0 --verify_state_save=0 --randseed=5 --output=/dev/null
 truncate -s 2G "$image"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 -d "$data" "$image"
 rm -rf "$data"
