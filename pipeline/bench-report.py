@@ -20,7 +20,7 @@ PROFILE_TEXT = {
 }
 WORKLOADS = {
     "W1": "W1 re-read: 512 MiB read sequentially, 3 passes",
-    "W2": "W2 random: fio zipf random 128 KiB reads over 512 MiB, verify",
+    "W2": "W2 random: fio, 48000 zipf(0.2) random 128 KiB reads over 512 MiB, verify on",
     "W3": "W3 tree walk: find + grep over 288 MiB of small files, twice",
     "W4": "W4 control: 64 MiB (fits in memory) read 4 times",
 }
