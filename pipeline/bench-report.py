@@ -20,8 +20,8 @@ PROFILE_TEXT = {
 }
 WORKLOADS = {
     "W1": "W1 re-read: 512 MiB read sequentially, 3 passes",
-    "W2": "W2 random: fio, 48000 zipf(0.2) random 128 KiB reads over 512 MiB, verify on",
-    "W3": "W3 tree walk: find + grep over 288 MiB of small files, twice",
+    "W2": "W2 random: fio, 16000 zipf(0.2) random 128 KiB reads over 512 MiB, verify on",
+    "W3": "W3 tree walk: find + grep -r over 6159 files, 288 MiB, twice",
     "W4": "W4 control: 64 MiB (fits in memory) read 4 times",
 }
 FIELDS = ["secs", "sectors", "pass1", "pass2", "pass3", "puts", "hits",
