@@ -20,6 +20,8 @@
 
 #include <linux/types.h>
 
+#include "../kselftest.h"
+
 /*
  * From the kernel's uapi/xen/privcmd.h, which needs headers the kernel
  * does not export.
@@ -93,7 +95,7 @@ static long read_counter(int fd, const char *name, uint64_t *value)
 int main(int argc, char **argv)
 {
 	const char *const *names = counters;
-	int n = sizeof(counters) / sizeof(counters[0]);
+	int n = ARRAY_SIZE(counters);
 	int fd, i;
 
 	if (argc > 1) {
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
 		if (rc) {
 			fprintf(stderr, "xen_tmem_stat: /tmem/%s: %s\n", names[i],
 				strerror(-rc));
+			/* Xen without hypfs has no such hypercall. */
 			return rc == -ENOENT || rc == -ENOSYS ? 2 : 1;
 		}
 		printf("%s %llu\n", names[i], (unsigned long long)value);
