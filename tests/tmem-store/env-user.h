@@ -18,17 +18,13 @@
 #define PAGE_SIZE 4096
 
 /*
- * Locks shaped like Xen's: a ticket spinlock is one atomic add to take and
- * a plain store to release, a reader one atomic add each way; so that the
- * benchmark weighs what the hypervisor would.
+ * A lock shaped like Xen's: a ticket spinlock is one atomic add to take
+ * and a plain store to release, so that the benchmark weighs what the
+ * hypervisor would.
  */
 typedef struct {
     unsigned int next, owner;
 } env_spinlock_t;
-
-typedef struct {
-    int cnt;        /* readers, or -1 for a writer */
-} env_rwlock_t;
 
 #define ENV_SPINLOCK_UNLOCKED { 0, 0 }
 
@@ -62,46 +58,6 @@ static inline void env_spin_unlock(env_spinlock_t *l)
     __atomic_store_n(&l->owner, o + 1, __ATOMIC_RELEASE);
 }
 
-static inline void env_rwlock_init(env_rwlock_t *l)
-{
-    l->cnt = 0;
-}
-
-static inline void env_read_lock(env_rwlock_t *l)
-{
-    for ( ; ; )
-    {
-        int c = __atomic_load_n(&l->cnt, __ATOMIC_RELAXED);
-
-        if ( c >= 0 && __atomic_compare_exchange_n(&l->cnt, &c, c + 1, false,
-                                                   __ATOMIC_ACQUIRE,
-                                                   __ATOMIC_RELAXED) )
-            return;
-        __builtin_ia32_pause();
-    }
-}
-
-static inline void env_read_unlock(env_rwlock_t *l)
-{
-    __atomic_fetch_sub(&l->cnt, 1, __ATOMIC_RELEASE);
-}
-
-static inline void env_write_lock(env_rwlock_t *l)
-{
-    int z = 0;
-
-    while ( !__atomic_compare_exchange_n(&l->cnt, &z, -1, false,
-                                         __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) )
-    {
-        z = 0;
-        __builtin_ia32_pause();
-    }
-}
-
-static inline void env_write_unlock(env_rwlock_t *l)
-{
-    __atomic_store_n(&l->cnt, 0, __ATOMIC_RELEASE);
-}
 typedef struct user_page {
     unsigned char bytes[PAGE_SIZE];
 } env_page_t;
@@ -116,9 +72,9 @@ void user_free(void *p);
     ((type *)user_zalloc(sizeof(type) * (n), __alignof__(type)))
 #define env_free(p)               user_free(p)
 
+#define env_read_once(p)     __atomic_load_n(p, __ATOMIC_RELAXED)
+#define env_write_once(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
 #define env_count_add(p, v)  ((void)__atomic_fetch_add(p, v, __ATOMIC_RELAXED))
-#define env_count_read(p)    __atomic_load_n(p, __ATOMIC_RELAXED)
-#define env_count_write(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
 
 /*
  * Each thread is a CPU: threads get numbers in the order they first ask,

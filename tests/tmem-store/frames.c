@@ -103,13 +103,10 @@ void user_preempt_point(void)
 static __thread env_page_t *free_pages[4096];
 static __thread unsigned int nr_free;
 
-env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
+env_page_t *env_page_alloc(void)
 {
-    struct test_domain *d = owner;
     env_page_t *pg = NULL;
 
-    if ( persistent && held >= d->max_persistent )
-        return NULL;
     if ( data_pages_fail_after == 0 )
         return NULL;
     if ( data_pages_fail_after > 0 )
@@ -121,6 +118,13 @@ env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
     if ( pg )
         pages_live[user_cpu()]++;
     return pg;
+}
+
+bool env_may_hold_persistent(void *owner, unsigned long held)
+{
+    const struct test_domain *d = owner;
+
+    return held < d->max_persistent;
 }
 
 void env_page_free(env_page_t *page)

@@ -4,13 +4,13 @@
  * uses only these names, so that the same source builds into Xen and into
  * the userspace tests (tests/tmem-store/env-user.h).
  *
- * Locks:     env_spinlock_t, env_rwlock_t and their operations.
+ * Locks:     env_spinlock_t and its operations.
  * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may
  *            fail; data pages are env_page_t, from env_page_alloc().
+ * Shared:    env_read_once()/env_write_once() read and write a value whole
+ *            (a counter, a pointer) that others read or write without the
+ *            lock, if any, that orders the writers;
  * Counters:  env_count_add() adds atomically to an unsigned long;
- *            env_count_read()/env_count_write() read and write one whole,
- *            for counters written by one CPU (or under a lock) at a time
- *            and read by anyone;
  *            env_cpu() is the running CPU, below env_nr_cpus(), for
  *            per-CPU counters bumped without atomics (stable for the length
  *            of an increment: counters are never touched in interrupts);
@@ -21,10 +21,10 @@
  *            speculation.
  *
  * The hooks the environment implements (hypercall.c in Xen):
- *   env_page_alloc(owner, persistent, held) - a data page, or NULL; a
- *       persistent page counts against the owner, which already holds
- *       @held persistent pages;
+ *   env_page_alloc() - a data page, or NULL;
  *   env_page_free(page);
+ *   env_may_hold_persistent(owner, held) - whether the owner, which holds
+ *       @held persistent pages, may hold one more: they count against it;
  *   env_copy_from_frame(owner, cmfn, page) / env_copy_to_frame(owner,
  *       cmfn, page) - copy one page between the caller's frame and a data
  *       page; -EINVAL, untouched, when the frame is not the caller's
@@ -42,7 +42,6 @@
 #include <xen/list.h>
 #include <xen/mm.h>
 #include <xen/nospec.h>
-#include <xen/rwlock.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
 #include <xen/smp.h>
@@ -50,7 +49,6 @@
 #include <xen/xmalloc.h>
 
 typedef spinlock_t env_spinlock_t;
-typedef rwlock_t env_rwlock_t;
 typedef struct page_info env_page_t;
 
 #define ENV_DEFINE_SPINLOCK(l)  DEFINE_SPINLOCK(l)
@@ -58,19 +56,14 @@ typedef struct page_info env_page_t;
 #define env_spin_lock(l)        spin_lock(l)
 #define env_spin_trylock(l)     spin_trylock(l)
 #define env_spin_unlock(l)      spin_unlock(l)
-#define env_rwlock_init(l)      rwlock_init(l)
-#define env_read_lock(l)        read_lock(l)
-#define env_read_unlock(l)      read_unlock(l)
-#define env_write_lock(l)       write_lock(l)
-#define env_write_unlock(l)     write_unlock(l)
 
 #define env_zalloc(type)        xzalloc(type)
 #define env_zalloc_array(type, n) xzalloc_array(type, n)
 #define env_free(p)             xfree(p)
 
+#define env_read_once(p)        read_atomic(p)
+#define env_write_once(p, v)    write_atomic(p, v)
 #define env_count_add(p, v)     ((void)arch_fetch_and_add(p, v))
-#define env_count_read(p)       read_atomic(p)
-#define env_count_write(p, v)   write_atomic(p, v)
 #define env_cpu()               smp_processor_id()
 #define env_nr_cpus()           nr_cpu_ids
 #define ENV_CACHE_ALIGNED       __cacheline_aligned
@@ -84,8 +77,9 @@ typedef struct page_info env_page_t;
 
 #endif /* __XEN__ */
 
-env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held);
+env_page_t *env_page_alloc(void);
 void env_page_free(env_page_t *page);
+bool env_may_hold_persistent(void *owner, unsigned long held);
 int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *dst);
 int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *src);
 

@@ -214,14 +214,16 @@ int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *data)
  * persistent ones are counted against their domain's allocation, so a
  * domain cannot use tmem to grow beyond its max_pages.
  */
-env_page_t *env_page_alloc(void *owner, bool persistent, unsigned long held)
+env_page_t *env_page_alloc(void)
 {
-    struct domain *d = owner;
-
-    if ( persistent && domain_tot_pages(d) + held >= d->max_pages )
-        return NULL;
-
     return alloc_domheap_page(NULL, MEMF_no_tmem);
+}
+
+bool env_may_hold_persistent(void *owner, unsigned long held)
+{
+    const struct domain *d = owner;
+
+    return domain_tot_pages(d) + held < d->max_pages;
 }
 
 void env_page_free(env_page_t *page)

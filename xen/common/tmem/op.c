@@ -10,45 +10,26 @@
 static long page_op(struct tmem_client *c, const struct tmem_op *op)
 {
     const struct tmem_oid *oid = &op->u.gen.oid;
+    unsigned int id = env_index_nospec(op->pool_id, TMEM_MAX_POOLS_PER_CLIENT);
     uint32_t index = op->u.gen.index;
     uint64_t cmfn = op->u.gen.cmfn;
-    struct tmem_pool *p;
-    long rc;
 
     /* Sub-page transfers were retired with ABI version 1's users. */
     if ( (op->cmd == TMEM_PUT_PAGE || op->cmd == TMEM_GET_PAGE) &&
          (op->u.gen.tmem_offset || op->u.gen.pfn_offset || op->u.gen.len) )
         return -EINVAL;
 
-    /* The pool table may not change under a page op. */
-    env_read_lock(&c->pools_lock);
-    p = c->pools[env_index_nospec(op->pool_id, TMEM_MAX_POOLS_PER_CLIENT)];
-    if ( !p )
-    {
-        env_read_unlock(&c->pools_lock);
-        return -ENODEV;
-    }
-
     switch ( op->cmd )
     {
     case TMEM_PUT_PAGE:
-        rc = tmem_page_put(c, p, oid, index, cmfn);
-        break;
+        return tmem_page_put(c, id, oid, index, cmfn);
     case TMEM_GET_PAGE:
-        rc = tmem_page_get(c, p, oid, index, cmfn);
-        break;
+        return tmem_page_get(c, id, oid, index, cmfn);
     case TMEM_FLUSH_PAGE:
-        TMEM_COUNT(c, flush_page, 1);
-        rc = tmem_page_flush(p, oid, index);
-        break;
+        return tmem_page_flush(c, id, oid, index);
     default:
-        TMEM_COUNT(c, flush_object, 1);
-        rc = tmem_object_flush(p, oid);
-        break;
+        return tmem_object_flush(c, id, oid);
     }
-    env_read_unlock(&c->pools_lock);
-
-    return rc;
 }
 
 static bool pool_id_valid(int32_t pool_id)

@@ -23,7 +23,9 @@ static struct tmem_counters retired;
 static unsigned long nr_clients;
 
 static ENV_DEFINE_SPINLOCK(shared_lock);
-static struct tmem_pool *shared_pools[TMEM_MAX_SHARED_POOLS];
+/* The host's shared pools, each in use from creation to emptied. */
+static struct tmem_pool shared_pools[TMEM_MAX_SHARED_POOLS];
+static bool shared_locks_ready;
 static unsigned long nr_shared_pools;
 
 #define POOL_INITIAL_BUCKETS 64
@@ -290,7 +292,7 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     {
         env_spin_lock(&pg->client->lru_lock);
         link_add_tail(&pg->lru, &pg->client->lru);
-        env_count_write(&pg->client->eph_pages, pg->client->eph_pages + 1);
+        env_write_once(&pg->client->eph_pages, pg->client->eph_pages + 1);
         env_spin_unlock(&pg->client->lru_lock);
     }
 }
@@ -329,7 +331,7 @@ static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
         if ( !link_empty(&pg->lru) )
         {
             link_del(&pg->lru);
-            env_count_write(&c->eph_pages, c->eph_pages - 1);
+            env_write_once(&c->eph_pages, c->eph_pages - 1);
         }
         env_spin_unlock(&c->lru_lock);
     }
@@ -369,26 +371,47 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
     return !p->npages;
 }
 
-static void pool_free(struct tmem_client *c, struct tmem_pool *p)
+/*
+ * Give back what an emptied pool still holds, and the structure itself
+ * for reuse (under the lock that guards its in_use).
+ */
+static void pool_retire(struct tmem_client *c, struct tmem_pool *p)
 {
+    env_spin_lock(&p->lock);
     ASSERT(!p->npages && !p->nobjs);
     pool_free_spares(p);
     env_free(p->buckets);
-    env_free(p);
+    p->buckets = NULL;
+    p->nbuckets = 0;
+    env_spin_unlock(&p->lock);
+
+    if ( p->shared )
+    {
+        env_spin_lock(&shared_lock);
+        p->in_use = false;
+        nr_shared_pools--;
+        env_spin_unlock(&shared_lock);
+    }
+    else
+    {
+        env_spin_lock(&c->pools_lock);
+        p->in_use = false;
+        env_spin_unlock(&c->pools_lock);
+    }
     COUNT(c, pools_destroyed);
 }
 
-/* Empty and free a pool nobody can reach any more. */
+/* Empty and retire a pool no table names any more. */
 static void pool_destroy(struct tmem_client *c, struct tmem_pool *p)
 {
     while ( !pool_drain_batch(p, FLUSH_BATCH) )
         env_preempt_point();
-    pool_free(c, p);
+    pool_retire(c, p);
 }
 
 /*
- * Drop one client's hold on a pool it has removed from its table; true
- * if that was the last one (then the caller empties and frees the pool).
+ * Drop one client's hold on a pool it has taken out of its table; true
+ * if that was the last one (then the caller empties and retires the pool).
  */
 static bool pool_release(struct tmem_pool *p)
 {
@@ -398,11 +421,6 @@ static bool pool_release(struct tmem_pool *p)
     {
         env_spin_lock(&shared_lock);
         last = !--p->refs;
-        if ( last )
-        {
-            shared_pools[p->shared_id] = NULL;
-            nr_shared_pools--;
-        }
         env_spin_unlock(&shared_lock);
     }
 
@@ -411,48 +429,59 @@ static bool pool_release(struct tmem_pool *p)
 
 /* ---- pools ---- */
 
-static struct tmem_pool *pool_alloc(bool persistent, bool shared,
-                                    const uint64_t uuid[2])
+/*
+ * Make @p, a structure not in use, a new empty pool. Done under its lock:
+ * a page op that read an older table may be about to lock it.
+ */
+static bool pool_setup(struct tmem_pool *p, bool persistent, bool shared,
+                       const uint64_t uuid[2])
 {
-    struct tmem_pool *p = env_zalloc(struct tmem_pool);
+    struct tmem_object **buckets =
+        env_zalloc_array(struct tmem_object *, POOL_INITIAL_BUCKETS);
 
-    if ( !p )
-        return NULL;
-    p->buckets = env_zalloc_array(struct tmem_object *, POOL_INITIAL_BUCKETS);
-    if ( !p->buckets )
-    {
-        env_free(p);
-        return NULL;
-    }
+    if ( !buckets )
+        return false;
+    env_spin_lock(&p->lock);
+    ASSERT(!p->in_use && !p->npages && !p->nspare_pages);
+    p->in_use = true;
+    p->buckets = buckets;
     p->nbuckets = POOL_INITIAL_BUCKETS;
-    env_spin_init(&p->lock);
+    p->nobjs = 0;
     p->persistent = persistent;
     p->shared = shared;
     p->uuid[0] = uuid[0];
     p->uuid[1] = uuid[1];
     p->refs = 1;
+    env_spin_unlock(&p->lock);
 
-    return p;
+    return true;
 }
 
-/* A shared pool with this uuid, joined, or a new one; NULL if full. */
+/* A shared pool with this uuid, joined, or a new one; NULL if none. */
 static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
                                           long *err)
 {
-    struct tmem_pool *p = NULL;
-    unsigned int i, free_slot = TMEM_MAX_SHARED_POOLS;
+    struct tmem_pool *p = NULL, *free_pool = NULL;
+    unsigned int i;
 
     env_spin_lock(&shared_lock);
+    if ( !shared_locks_ready )
+    {
+        for ( i = 0; i < TMEM_MAX_SHARED_POOLS; i++ )
+            env_spin_init(&shared_pools[i].lock);
+        shared_locks_ready = true;
+    }
     for ( i = 0; i < TMEM_MAX_SHARED_POOLS; i++ )
     {
-        struct tmem_pool *s = shared_pools[i];
+        struct tmem_pool *s = &shared_pools[i];
 
-        if ( !s )
+        if ( !s->in_use )
         {
-            if ( free_slot == TMEM_MAX_SHARED_POOLS )
-                free_slot = i;
+            if ( !free_pool )
+                free_pool = s;
         }
-        else if ( s->uuid[0] == uuid[0] && s->uuid[1] == uuid[1] )
+        /* One whose last member left is being emptied: not joinable. */
+        else if ( s->refs && s->uuid[0] == uuid[0] && s->uuid[1] == uuid[1] )
         {
             s->refs++;
             p = s;
@@ -462,14 +491,12 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
     if ( !p )
     {
         *err = -EPERM;
-        if ( free_slot < TMEM_MAX_SHARED_POOLS )
+        if ( free_pool )
         {
             *err = -ENOMEM;
-            p = pool_alloc(false, true, uuid);
-            if ( p )
+            if ( pool_setup(free_pool, false, true, uuid) )
             {
-                p->shared_id = free_slot;
-                shared_pools[free_slot] = p;
+                p = free_pool;
                 nr_shared_pools++;
             }
         }
@@ -486,7 +513,7 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
                            TMEM_POOL_VERSION_MASK;
     bool persistent = flags & TMEM_POOL_PERSIST;
     bool shared = flags & TMEM_POOL_SHARED;
-    struct tmem_pool *p;
+    struct tmem_pool *p = NULL;
     unsigned int id;
     long err = -ENOMEM;
 
@@ -500,20 +527,23 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
          (persistent && shared) )
         return -EPERM;
 
-    env_write_lock(&c->pools_lock);
+    env_spin_lock(&c->pools_lock);
+    /* An id whose last pool is still being emptied is not free yet. */
     for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        if ( !c->pools[id] )
+        if ( !c->pools[id] && !c->own[id].in_use )
             break;
     if ( id == TMEM_MAX_POOLS_PER_CLIENT )
     {
-        env_write_unlock(&c->pools_lock);
+        env_spin_unlock(&c->pools_lock);
         return -EPERM;
     }
-    p = shared ? shared_pool_join(uuid, &err)
-               : pool_alloc(persistent, false, uuid);
+    if ( shared )
+        p = shared_pool_join(uuid, &err);
+    else if ( pool_setup(&c->own[id], persistent, false, uuid) )
+        p = &c->own[id];
     if ( p )
-        c->pools[id] = p;
-    env_write_unlock(&c->pools_lock);
+        env_write_once(&c->pools[id], p);
+    env_spin_unlock(&c->pools_lock);
 
     if ( !p )
         return err;
@@ -526,10 +556,10 @@ long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
 {
     struct tmem_pool *p;
 
-    env_write_lock(&c->pools_lock);
+    env_spin_lock(&c->pools_lock);
     p = c->pools[id];
-    c->pools[id] = NULL;
-    env_write_unlock(&c->pools_lock);
+    env_write_once(&c->pools[id], NULL);
+    env_spin_unlock(&c->pools_lock);
 
     if ( !p )
         return 0;
@@ -537,6 +567,27 @@ long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
         pool_destroy(c, p);
 
     return 1;
+}
+
+/*
+ * Client @c's pool @id, locked; NULL if there is none. See store.h for
+ * why reading the table without a lock is safe.
+ */
+static struct tmem_pool *pool_lock(struct tmem_client *c, unsigned int id)
+{
+    struct tmem_pool *p = env_read_once(&c->pools[id]);
+
+    if ( !p )
+        return NULL;
+    env_spin_lock(&p->lock);
+    /* Taken out (and maybe replaced) meanwhile: as if it had been first. */
+    if ( env_read_once(&c->pools[id]) != p )
+    {
+        env_spin_unlock(&p->lock);
+        return NULL;
+    }
+
+    return p;
 }
 
 /* ---- pages ---- */
@@ -549,24 +600,48 @@ static struct tmem_page *page_find(struct tmem_pool *p,
     return o ? *page_slot(o, index) : NULL;
 }
 
-long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
-                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
+/*
+ * A data page for a put. Ephemeral memory is the host's, so a put may
+ * evict the oldest ephemeral page to make room; a persistent page is the
+ * domain's, within its allocation, and may too.
+ */
+static env_page_t *data_alloc(struct tmem_client *c)
 {
-    struct tmem_page *pg, *old;
-    struct tmem_object *o;
-    env_page_t *data;
-    long rc;
+    env_page_t *data = env_page_alloc();
 
-    COUNT(c, puts);
-    data = env_page_alloc(c->owner, p->persistent,
-                          env_count_read(&c->pers_pages));
-    /* Ephemeral memory is the host's: make room by evicting the oldest. */
-    if ( !data && !p->persistent && tmem_evict_pages(1) )
-        data = env_page_alloc(c->owner, false, 0);
+    if ( !data && tmem_evict_pages(1) )
+        data = env_page_alloc();
     if ( data )
         COUNT(c, pages_allocated);
 
-    env_spin_lock(&p->lock);
+    return data;
+}
+
+long tmem_page_put(struct tmem_client *c, unsigned int id,
+                   const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
+{
+    struct tmem_page *pg = NULL, *old;
+    struct tmem_object *o;
+    struct tmem_pool *p;
+    env_page_t *data;
+    long rc = -ENODEV;
+
+    if ( !env_read_once(&c->pools[id]) )
+        return -ENODEV;
+    COUNT(c, puts);
+    /* Before taking the pool's lock: eviction may need it. */
+    data = data_alloc(c);
+
+    p = pool_lock(c, id);
+    if ( !p )
+        goto fail_unlocked;
+    if ( data && p->persistent &&
+         !env_may_hold_persistent(c->owner,
+                                  env_read_once(&c->pers_pages)) )
+    {
+        data_free(c, data);
+        data = NULL;
+    }
     pg = data ? page_desc_alloc(p) : NULL;
     old = page_find(p, oid, index);
     rc = -ENOMEM;
@@ -602,6 +677,7 @@ long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
     if ( pg )
         page_desc_free(p, pg);
     env_spin_unlock(&p->lock);
+ fail_unlocked:
     if ( data )
         data_free(c, data);
     COUNT(c, puts_failed);
@@ -609,14 +685,16 @@ long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
     return rc;
 }
 
-long tmem_page_get(struct tmem_client *c, struct tmem_pool *p,
+long tmem_page_get(struct tmem_client *c, unsigned int id,
                    const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
 {
+    struct tmem_pool *p = pool_lock(c, id);
     struct tmem_page *pg;
     long rc;
 
+    if ( !p )
+        return -ENODEV;
     COUNT(c, gets);
-    env_spin_lock(&p->lock);
     pg = page_find(p, oid, index);
     if ( !pg )
     {
@@ -654,12 +732,15 @@ long tmem_page_get(struct tmem_client *c, struct tmem_pool *p,
     return 1;
 }
 
-long tmem_page_flush(struct tmem_pool *p, const struct tmem_oid *oid,
-                     uint32_t index)
+long tmem_page_flush(struct tmem_client *c, unsigned int id,
+                     const struct tmem_oid *oid, uint32_t index)
 {
+    struct tmem_pool *p = pool_lock(c, id);
     struct tmem_page *pg;
 
-    env_spin_lock(&p->lock);
+    if ( !p )
+        return -ENODEV;
+    COUNT(c, flush_page);
     pg = page_find(p, oid, index);
     if ( pg )
         page_remove(p, pg);
@@ -668,23 +749,31 @@ long tmem_page_flush(struct tmem_pool *p, const struct tmem_oid *oid,
     return 1;
 }
 
-long tmem_object_flush(struct tmem_pool *p, const struct tmem_oid *oid)
+long tmem_object_flush(struct tmem_client *c, unsigned int id,
+                       const struct tmem_oid *oid)
 {
     unsigned long left = ~0UL;
 
     /*
-     * In batches, letting the system breathe in between; bounded by the
-     * object's size when the flush began, however fast others refill it.
+     * In batches, letting the system breathe in between with no lock
+     * held; bounded by the object's size when the flush began, however
+     * fast others refill it.
      */
     for ( ; ; )
     {
+        struct tmem_pool *p = pool_lock(c, id);
         struct tmem_object *o;
         unsigned int n = 0, j = 0;
 
-        env_spin_lock(&p->lock);
+        if ( !p )
+            /* Gone between two batches: nothing left to flush. */
+            return left == ~0UL ? -ENODEV : 1;
         o = *obj_slot(p, oid);
-        if ( o && left == ~0UL )
-            left = o->npages;
+        if ( left == ~0UL )
+        {
+            COUNT(c, flush_object);
+            left = o ? o->npages : 0;
+        }
         while ( o && left && n < FLUSH_BATCH )
         {
             struct tmem_page *pg = o->buckets[j];
@@ -696,13 +785,10 @@ long tmem_object_flush(struct tmem_pool *p, const struct tmem_oid *oid)
             }
             left--;
             n++;
+            /* The object goes away with its last page. */
             if ( o->npages == 1 )
-            {
-                page_remove(p, pg);
                 o = NULL;
-            }
-            else
-                page_remove(p, pg);
+            page_remove(p, pg);
         }
         env_spin_unlock(&p->lock);
         if ( !o || !left )
@@ -756,7 +842,7 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
             continue;
         }
         link_del(&pg->lru);
-        env_count_write(&c->eph_pages, c->eph_pages - 1);
+        env_write_once(&c->eph_pages, c->eph_pages - 1);
         env_spin_unlock(&c->lru_lock);
 
         page_remove(p, pg);
@@ -781,7 +867,7 @@ static struct tmem_client *evict_victim(unsigned long *quota)
     for ( l = clients_list.next; l != &clients_list; l = l->next )
     {
         struct tmem_client *c = link_entry(l, struct tmem_client, clients);
-        unsigned long pages = env_count_read(&c->eph_pages);
+        unsigned long pages = env_read_once(&c->eph_pages);
         unsigned long score = pages * 256 / c->weight;
 
         if ( !pages )
@@ -832,7 +918,7 @@ unsigned long tmem_freeable_pages(void)
 
     env_spin_lock(&clients_lock);
     for ( l = clients_list.next; l != &clients_list; l = l->next )
-        n += env_count_read(&link_entry(l, struct tmem_client,
+        n += env_read_once(&link_entry(l, struct tmem_client,
                                         clients)->eph_pages);
     env_spin_unlock(&clients_lock);
 
@@ -844,19 +930,19 @@ unsigned long tmem_freeable_pages(void)
 static void counters_add(struct tmem_counters *sum,
                          const struct tmem_counters *n)
 {
-    sum->puts += env_count_read(&n->puts);
-    sum->puts_failed += env_count_read(&n->puts_failed);
-    sum->gets += env_count_read(&n->gets);
-    sum->gets_hit += env_count_read(&n->gets_hit);
-    sum->gets_miss += env_count_read(&n->gets_miss);
-    sum->flush_page += env_count_read(&n->flush_page);
-    sum->flush_object += env_count_read(&n->flush_object);
-    sum->pools_created += env_count_read(&n->pools_created);
-    sum->pools_destroyed += env_count_read(&n->pools_destroyed);
-    sum->evictions += env_count_read(&n->evictions);
-    sum->pages_allocated += env_count_read(&n->pages_allocated);
-    sum->pages_freed += env_count_read(&n->pages_freed);
-    sum->objects += env_count_read(&n->objects);
+    sum->puts += env_read_once(&n->puts);
+    sum->puts_failed += env_read_once(&n->puts_failed);
+    sum->gets += env_read_once(&n->gets);
+    sum->gets_hit += env_read_once(&n->gets_hit);
+    sum->gets_miss += env_read_once(&n->gets_miss);
+    sum->flush_page += env_read_once(&n->flush_page);
+    sum->flush_object += env_read_once(&n->flush_object);
+    sum->pools_created += env_read_once(&n->pools_created);
+    sum->pools_destroyed += env_read_once(&n->pools_destroyed);
+    sum->evictions += env_read_once(&n->evictions);
+    sum->pages_allocated += env_read_once(&n->pages_allocated);
+    sum->pages_freed += env_read_once(&n->pages_freed);
+    sum->objects += env_read_once(&n->objects);
 }
 
 static void client_counters_add(struct tmem_counters *sum,
@@ -887,12 +973,12 @@ void tmem_global_read(struct tmem_global *g)
     {
         const struct tmem_client *c = link_entry(l, struct tmem_client, all);
 
-        g->eph_pages += env_count_read(&c->eph_pages);
-        g->pers_pages += env_count_read(&c->pers_pages);
+        g->eph_pages += env_read_once(&c->eph_pages);
+        g->pers_pages += env_read_once(&c->pers_pages);
         client_counters_add(&g->count, c);
     }
     env_spin_unlock(&clients_lock);
-    g->shared_pools = env_count_read(&nr_shared_pools);
+    g->shared_pools = env_read_once(&nr_shared_pools);
 }
 
 /* ---- clients ---- */
@@ -900,6 +986,7 @@ void tmem_global_read(struct tmem_global *g)
 struct tmem_client *tmem_client_create(unsigned int id, void *owner)
 {
     struct tmem_client *c = env_zalloc(struct tmem_client);
+    unsigned int i;
 
     if ( !c )
         return NULL;
@@ -912,7 +999,9 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
     c->owner = owner;
     c->id = id;
     c->weight = TMEM_DEFAULT_WEIGHT;
-    env_rwlock_init(&c->pools_lock);
+    env_spin_init(&c->pools_lock);
+    for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+        env_spin_init(&c->own[i].lock);
     env_spin_init(&c->lru_lock);
     link_init(&c->lru);
 
@@ -961,7 +1050,7 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
             continue;
         }
         link_del(&pg->lru);
-        env_count_write(&c->eph_pages, c->eph_pages - 1);
+        env_write_once(&c->eph_pages, c->eph_pages - 1);
         env_spin_unlock(&c->lru_lock);
         page_remove(p, pg);
         env_spin_unlock(&p->lock);
@@ -970,28 +1059,39 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
     if ( !budget )
         return false;
 
-    /* Then its pools: what is left in them is persistent. */
-    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+    /*
+     * Then its pools, one at a time: what is left in them is persistent.
+     * A shared pool others still hold is only left.
+     */
+    for ( ; ; )
     {
-        struct tmem_pool *p = c->pools[id];
+        struct tmem_pool *p = c->draining;
+        unsigned long batch;
 
         if ( !p )
-            continue;
-        /* A shared pool is only left; others may still use it. */
-        if ( p->refs && !pool_release(p) )
         {
+            for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+                if ( c->pools[id] )
+                    break;
+            if ( id == TMEM_MAX_POOLS_PER_CLIENT )
+                break;
+            p = c->pools[id];
             c->pools[id] = NULL;
-            continue;
+            if ( !pool_release(p) )
+                continue;
+            c->draining = p;
         }
-        p->refs = 0;
-        while ( budget && !pool_drain_batch(p, budget < FLUSH_BATCH ?
-                                                budget : FLUSH_BATCH) )
-            budget -= budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
-        if ( p->npages )
-            return false;
-        c->pools[id] = NULL;
-        pool_free(c, p);
+        do {
+            if ( !budget )
+                return false;
+            batch = budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
+            budget -= batch;
+        } while ( !pool_drain_batch(p, batch) );
+        pool_retire(c, p);
+        c->draining = NULL;
     }
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        ASSERT(!c->own[id].in_use);
 
     /*
      * Wait out whoever took our last page off the LRU in a shared pool:

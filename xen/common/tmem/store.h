@@ -5,16 +5,24 @@
  * lists from which they are evicted.
  *
  * Locking, outermost first:
- *   client->pools_lock (rw)  - the client's pool table; read for page ops,
- *                              write to create or destroy a pool;
- *   shared_lock              - the host's shared-pool table (NEW_POOL and
- *                              pool teardown only);
- *   pool->lock               - the pool's objects and pages;
- *   client->lru_lock         - the client's ephemeral LRU.
+ *   client->pools_lock   - changes to the client's pool table (NEW_POOL,
+ *                          DESTROY_POOL);
+ *   shared_lock          - the host's shared pools (NEW_POOL and pool
+ *                          teardown only);
+ *   pool->lock           - the pool's objects and pages;
+ *   client->lru_lock     - the client's ephemeral LRU.
  * clients_lock, the list of clients, is taken alone by client create and
  * destroy, and by eviction before an LRU lock: eviction goes against the
  * pool -> LRU order and so takes pool locks with a trylock. No global
  * lock is taken on the put/get/flush path.
+ *
+ * Page ops read the pool table without a lock. That is safe because pool
+ * structures are never freed while their client lives: a client's private
+ * pools are part of the client and the host's shared pools are static, so
+ * a pointer read from the table can always be locked. Once the pool is
+ * locked, the table still naming it proves that it is the pool asked for,
+ * as whoever takes a pool out of the table empties it under that lock
+ * afterwards, and sets a pool up under it before putting it in.
  */
 #ifndef TMEM_STORE_H
 #define TMEM_STORE_H
@@ -56,6 +64,7 @@ struct tmem_object {
 
 struct tmem_pool {
     env_spinlock_t lock;
+    bool in_use;                    /* set up, or still being emptied */
     struct tmem_object **buckets;
     unsigned int nbuckets;
     unsigned int nobjs;
@@ -63,7 +72,6 @@ struct tmem_pool {
     bool persistent;
     bool shared;
     uint64_t uuid[2];
-    unsigned int shared_id;         /* index in the host's shared table */
     unsigned int refs;              /* clients holding it (shared_lock) */
     /* A few freed descriptors kept for reuse, chained through hnext. */
     struct tmem_page *spare_pages;
@@ -103,8 +111,10 @@ struct tmem_client {
     void *owner;                    /* the environment's domain */
     unsigned int id;
     unsigned int weight;
-    env_rwlock_t pools_lock;
-    struct tmem_pool *pools[TMEM_MAX_POOLS_PER_CLIENT];
+    env_spinlock_t pools_lock;
+    struct tmem_pool *pools[TMEM_MAX_POOLS_PER_CLIENT];    /* by pool id */
+    struct tmem_pool own[TMEM_MAX_POOLS_PER_CLIENT];   /* private ones */
+    struct tmem_pool *draining;     /* being emptied by client destroy */
     env_spinlock_t lru_lock;
     struct tmem_link lru;           /* oldest first */
     unsigned long eph_pages;        /* on lru (written under lru_lock) */
@@ -118,7 +128,7 @@ struct tmem_client {
 #define TMEM_COUNT(c, field, v) do {                                  \
     unsigned long *n_ = &(c)->count[env_cpu()].n.field;               \
                                                                       \
-    env_count_write(n_, *n_ + (v));                                   \
+    env_write_once(n_, *n_ + (v));                                   \
 } while ( 0 )
 
 /* Host-wide numbers, as tmem_global_read() adds them up. */
@@ -161,12 +171,14 @@ void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
 long tmem_pool_new(struct tmem_client *c, uint32_t flags,
                    const uint64_t uuid[2]);
 long tmem_pool_destroy(struct tmem_client *c, unsigned int id);
-long tmem_page_put(struct tmem_client *c, struct tmem_pool *p,
+/* Page ops on pool @id (below TMEM_MAX_POOLS_PER_CLIENT); -ENODEV if none. */
+long tmem_page_put(struct tmem_client *c, unsigned int id,
                    const struct tmem_oid *oid, uint32_t index, uint64_t cmfn);
-long tmem_page_get(struct tmem_client *c, struct tmem_pool *p,
+long tmem_page_get(struct tmem_client *c, unsigned int id,
                    const struct tmem_oid *oid, uint32_t index, uint64_t cmfn);
-long tmem_page_flush(struct tmem_pool *p, const struct tmem_oid *oid,
-                     uint32_t index);
-long tmem_object_flush(struct tmem_pool *p, const struct tmem_oid *oid);
+long tmem_page_flush(struct tmem_client *c, unsigned int id,
+                     const struct tmem_oid *oid, uint32_t index);
+long tmem_object_flush(struct tmem_client *c, unsigned int id,
+                       const struct tmem_oid *oid);
 
 #endif /* TMEM_STORE_H */
