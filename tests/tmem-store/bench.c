@@ -13,6 +13,7 @@
 
 #define EPH     (TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
 #define ROUNDS  200000
+#define REPS    5       /* medians of this many runs are printed */
 
 static double now(void)
 {
@@ -50,14 +51,47 @@ static double memcpy_pairs_per_sec(void)
     return ROUNDS / (now() - t);
 }
 
+/* Round trips on handles not stored yet, @first on: put, then get. */
+static double round_trips_per_sec(struct tmem_client *c,
+                                  unsigned long per_object,
+                                  unsigned long first, unsigned long *bad)
+{
+    unsigned long i;
+    double t = now();
+
+    for ( i = first; i < first + ROUNDS; i++ )
+    {
+        uint64_t oid = i / per_object;
+        uint32_t index = i % per_object;
+
+        *bad += op(c, TMEM_PUT_PAGE, 0, oid, index, i % 100) != 1;
+        *bad += op(c, TMEM_GET_PAGE, 0, oid, index, (i + 1) % 100) != 1;
+    }
+
+    return ROUNDS / (now() - t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v)
+{
+    qsort(v, REPS, sizeof(*v), cmp_double);
+    return v[REPS / 2];
+}
+
 static void run(unsigned long stored, unsigned long per_object)
 {
     static struct test_domain dom = { .max_persistent = ~0UL };
     struct tmem_op newp = { .cmd = TMEM_NEW_POOL };
+    double rt[REPS], cp[REPS], ratio[REPS], meta;
     struct tmem_client *c;
-    unsigned long meta0, i, bad = 0;
-    double t, rt, cp, meta;
-    unsigned int f;
+    unsigned long meta0, i, first, bad = 0;
+    unsigned int f, r;
 
     for ( f = 0; f < 100; f++ )
         frames[f].owner = &dom;
@@ -69,20 +103,18 @@ static void run(unsigned long stored, unsigned long per_object)
         op(c, TMEM_PUT_PAGE, 0, i / per_object, i % per_object, i % 100);
     meta = (double)(meta_bytes_live() - meta0) / stored;
 
-    cp = memcpy_pairs_per_sec();
-    t = now();
-    for ( i = 0; i < ROUNDS; i++ )
+    /* Fresh handles each time, past the stored ones (whole objects). */
+    first = (stored / per_object + 1) * per_object;
+    for ( r = 0; r < REPS; r++ )
     {
-        /* A fresh handle each time, among the stored ones. */
-        uint64_t oid = stored / per_object + 1 + i / per_object;
-        uint32_t index = i % per_object;
-
-        bad += op(c, TMEM_PUT_PAGE, 0, oid, index, i % 100) != 1;
-        bad += op(c, TMEM_GET_PAGE, 0, oid, index, (i + 1) % 100) != 1;
+        cp[r] = memcpy_pairs_per_sec();
+        rt[r] = round_trips_per_sec(c, per_object, first, &bad);
+        ratio[r] = cp[r] / rt[r];
+        first += (ROUNDS / per_object + 1) * per_object;
     }
-    rt = ROUNDS / (now() - t);
     printf("%9lu %8lu %14.0f %14.0f %8.2f %10.1f%s\n", stored, per_object,
-           rt, cp, cp / rt, meta, bad ? "  ERRORS" : "");
+           median(rt), median(cp), median(ratio), meta,
+           bad ? "  ERRORS" : "");
     tmem_client_destroy(c);
 }
 
@@ -96,6 +128,8 @@ int main(void)
     run(262144, 1000);
     run(262144, 16);
     run(65536, 1);
+    printf("medians of %u runs, memcpys and round trips taking turns\n",
+           REPS);
     printf("ratio = time of a put+get round trip / time of two 4 KiB "
            "memcpys (target <= 3)\n");
     printf("meta B/pg = metadata bytes per stored page (target <= 64)\n");

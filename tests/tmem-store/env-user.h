@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,12 +34,23 @@ static inline void env_spin_init(env_spinlock_t *l)
     l->next = l->owner = 0;
 }
 
+/*
+ * Unlike a hypervisor's CPUs, test threads outnumber the host's: a waiter
+ * yields now and then, or it could spin out the time slice of a holder
+ * (or of the next in line) that is not running.
+ */
 static inline void env_spin_lock(env_spinlock_t *l)
 {
     unsigned int t = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
+    unsigned int spins = 0;
 
     while ( __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t )
-        __builtin_ia32_pause();
+    {
+        if ( ++spins % 64 == 0 )
+            sched_yield();
+        else
+            __builtin_ia32_pause();
+    }
 }
 
 static inline bool env_spin_trylock(env_spinlock_t *l)
@@ -82,12 +94,30 @@ void user_free(void *p);
  */
 #define ENV_USER_CPUS        64
 #define ENV_CACHE_ALIGNED    __attribute__((aligned(64)))
-unsigned int user_cpu(void);
+extern __thread unsigned int user_cpu_plus_one;
+unsigned int user_cpu_first(void);
+
+static inline unsigned int user_cpu(void)
+{
+    unsigned int me = user_cpu_plus_one;
+
+    return me ? me - 1 : user_cpu_first();
+}
 #define env_cpu()            user_cpu()
 #define env_nr_cpus()        ENV_USER_CPUS
 
 void user_preempt_point(void);
 #define env_preempt_point()     user_preempt_point()
 #define env_index_nospec(i, n)  (i)
+
+/* Set by the SMP test: race windows then yield the CPU now and then. */
+extern bool race_windows_open;
+void user_race_window(void);
+
+static inline void env_race_window(void)
+{
+    if ( race_windows_open )
+        user_race_window();
+}
 
 #endif /* TMEM_ENV_USER_H */

@@ -55,16 +55,15 @@ void user_free(void *ptr)
     free((char *)p - p[-1]);
 }
 
-unsigned int user_cpu(void)
+__thread unsigned int user_cpu_plus_one;
+
+unsigned int user_cpu_first(void)
 {
     static unsigned int next;
-    static __thread unsigned int me;    /* 1 + the thread's number */
+    unsigned int me = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
 
-    if ( !me )
-    {
-        me = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
-        assert(me <= ENV_USER_CPUS);
-    }
+    assert(me <= ENV_USER_CPUS);
+    user_cpu_plus_one = me;
 
     return me - 1;
 }
@@ -88,6 +87,16 @@ unsigned long data_pages_live(void)
 unsigned long meta_bytes_live(void)
 {
     return sum(meta_live);
+}
+
+bool race_windows_open;
+
+void user_race_window(void)
+{
+    static __thread unsigned int calls;
+
+    if ( ++calls % 4 == 0 )
+        sched_yield();
 }
 
 void user_preempt_point(void)

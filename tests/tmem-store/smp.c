@@ -9,8 +9,15 @@
  * Each worker owns its private pools, so it keeps an exact model of them:
  * a get that hits must bring back the bytes of the latest put to that
  * handle, a persistent page must never be lost. Pages in the shared pool
- * carry their handle's bytes, whoever put them. At the end every data page
- * and metadata byte must have been given back.
+ * carry their handle's bytes, whoever put them.
+ *
+ * One more domain has two vCPUs racing over its pool table: one destroys
+ * pools and creates new ones of any kind (the shared pool too) all the
+ * time, the other runs page ops on whatever pool ids exist at that moment.
+ * All of that domain's pages carry their handle's bytes as in the shared
+ * pool, so a hit must bring those back, whichever pool answered.
+ *
+ * At the end every data page and metadata byte must have been given back.
  *
  * Usage: smp [OPS_PER_THREAD]
  */
@@ -22,7 +29,9 @@
 #include "frames.h"
 
 #define WORKERS         4
-#define FRAMES_EACH     (FRAMES_TOTAL / WORKERS)
+#define DOMAINS         (WORKERS + 1)   /* the last one is the racers' */
+#define FRAMES_EACH     (FRAMES_TOTAL / DOMAINS)
+#define RACE_POOLS      4
 #define OIDS            8
 #define INDEXES         32
 #define EPH             (TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
@@ -42,6 +51,9 @@ struct worker {
 };
 
 static struct worker workers[WORKERS];
+/* The racing domain's vCPUs: [0] page ops, [1] pool churn. */
+static struct worker racers[2];
+static unsigned long race_hits;     /* atomic */
 static unsigned long ops_per_thread = 200000;
 static bool stop_evictor;
 static unsigned long evicted;
@@ -207,6 +219,74 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
+static void race_page_op(struct worker *w, unsigned int frame)
+{
+    int32_t pool = rnd(w, RACE_POOLS);
+    uint32_t oid = rnd(w, OIDS), index = rnd(w, INDEXES);
+    long rc;
+
+    switch ( rnd(w, 4) )
+    {
+    case 0:
+        frame_fill(frame, shared_seed(oid, index));
+        rc = op(w, TMEM_PUT_PAGE, pool, oid, index, frame);
+        if ( rc != 1 && rc != -ENODEV )
+            error(w, "racing put failed", rc);
+        break;
+    case 1:
+        rc = op(w, TMEM_GET_PAGE, pool, oid, index, frame);
+        if ( rc == 1 )
+            __atomic_fetch_add(&race_hits, 1, __ATOMIC_RELAXED);
+        if ( rc == 1 && !frame_check(frame, shared_seed(oid, index)) )
+            error(w, "racing get returned wrong bytes", rc);
+        else if ( rc < 0 && rc != -ENODEV && rc != -TMEM_EEMPTY )
+            error(w, "racing get failed", rc);
+        break;
+    case 2:
+        rc = op(w, TMEM_FLUSH_PAGE, pool, oid, index, 0);
+        if ( rc != 1 && rc != -ENODEV )
+            error(w, "racing flush failed", rc);
+        break;
+    default:
+        rc = op(w, TMEM_FLUSH_OBJECT, pool, oid, 0, 0);
+        if ( rc != 1 && rc != -ENODEV )
+            error(w, "racing object flush failed", rc);
+        break;
+    }
+}
+
+/* Swap pool @id for a new one of any kind. */
+static void race_renew_pool(struct worker *w, int32_t id)
+{
+    static const uint32_t kinds[] = { EPH, PERSIST, SHARED };
+    struct tmem_op o = { .cmd = TMEM_DESTROY_POOL, .pool_id = id };
+    long rc = tmem_do_op(w->c, &o);
+
+    if ( rc != 1 )
+        error(w, "racing pool destroy failed", rc);
+    /* The id just destroyed is the only free one. */
+    rc = new_pool(w, kinds[rnd(w, 3)]);
+    if ( rc != id )
+        error(w, "racing pool creation failed", rc);
+}
+
+/* Both vCPUs run page ops; the second also renews a pool now and then. */
+static void *race_run(void *arg)
+{
+    struct worker *w = arg;
+    unsigned int first = WORKERS * FRAMES_EACH + (w - racers) * 8;
+
+    for ( w->ops = 0; w->ops < ops_per_thread; w->ops++ )
+    {
+        if ( w == &racers[1] && !rnd(w, 16) )
+            race_renew_pool(w, rnd(w, RACE_POOLS));
+        else
+            race_page_op(w, first + rnd(w, 8));
+    }
+
+    return NULL;
+}
+
 static void *evictor_run(void *arg)
 {
     while ( !__atomic_load_n(&stop_evictor, __ATOMIC_ACQUIRE) )
@@ -217,7 +297,7 @@ static void *evictor_run(void *arg)
 
 int main(int argc, char **argv)
 {
-    pthread_t threads[WORKERS], evictor;
+    pthread_t threads[WORKERS], race[2], evictor;
     unsigned long pages0, meta0, errors = 0, ops = 0;
     struct tmem_global g;
     unsigned int i, f;
@@ -236,11 +316,33 @@ int main(int argc, char **argv)
             frames[i * FRAMES_EACH + f].owner = &workers[i].dom;
     }
 
+    racers[0].id = racers[1].id = racers[0].dom.id = DOMAINS;
+    racers[0].dom.max_persistent = ~0UL;
+    racers[0].rng = 0x2545f4914f6cdd1dULL;
+    racers[1].rng = 0x9e3779b97f4a7c15ULL * DOMAINS;
+    for ( f = 0; f < FRAMES_EACH; f++ )
+        frames[WORKERS * FRAMES_EACH + f].owner = &racers[0].dom;
+    racers[0].c = racers[1].c = tmem_client_create(DOMAINS, &racers[0].dom);
+    for ( i = 0; i < RACE_POOLS; i++ )
+        if ( !racers[0].c || new_pool(&racers[0], EPH) != i )
+            error(&racers[0], "racing setup failed", i);
+
+    race_windows_open = true;
     pthread_create(&evictor, NULL, evictor_run, NULL);
     for ( i = 0; i < WORKERS; i++ )
         pthread_create(&threads[i], NULL, worker_run, &workers[i]);
+    for ( i = 0; i < 2; i++ )
+        pthread_create(&race[i], NULL, race_run, &racers[i]);
     for ( i = 0; i < WORKERS; i++ )
         pthread_join(threads[i], NULL);
+    for ( i = 0; i < 2; i++ )
+    {
+        pthread_join(race[i], NULL);
+        errors += racers[i].errors;
+        ops += racers[i].ops;
+    }
+    if ( racers[0].c )
+        tmem_client_destroy(racers[0].c);
 
     /* The domains die while the evictor still runs. */
     for ( i = 0; i < WORKERS; i++ )
@@ -254,15 +356,20 @@ int main(int argc, char **argv)
     pthread_join(evictor, NULL);
 
     tmem_global_read(&g);
-    printf("smp: %u threads, %lu ops, %lu puts, %lu gets (%lu hits), "
-           "%lu evicted\n", WORKERS, ops, g.count.puts, g.count.gets,
-           g.count.gets_hit, evicted);
+    printf("smp: %u threads, %lu ops, %lu puts, %lu gets (%lu hits, %lu "
+           "racing), %lu evicted\n", WORKERS + 2, ops, g.count.puts,
+           g.count.gets, g.count.gets_hit, race_hits, evicted);
     if ( data_pages_live() != pages0 || meta_bytes_live() != meta0 ||
          g.clients || g.count.objects || g.eph_pages || g.pers_pages )
     {
         printf("# not all given back: %lu pages, %lu metadata bytes, "
                "%lu clients, %lu objects\n", data_pages_live() - pages0,
                meta_bytes_live() - meta0, g.clients, g.count.objects);
+        errors++;
+    }
+    if ( !race_hits )
+    {
+        printf("# the racing domain's gets never hit\n");
         errors++;
     }
     if ( !evicted )

@@ -19,6 +19,9 @@
  *            bounded batches of work (no lock may be held).
  * Bounds:    env_index_nospec(i, n) clamps a checked guest index under
  *            speculation.
+ * Races:     env_race_window() marks where the code must cope with other
+ *            CPUs changing things under it; tests may let other threads
+ *            run there, to widen the window. Nothing in Xen.
  *
  * The hooks the environment implements (hypercall.c in Xen):
  *   env_page_alloc() - a data page, or NULL;
@@ -70,6 +73,7 @@ typedef struct page_info env_page_t;
 
 #define env_preempt_point()     process_pending_softirqs()
 #define env_index_nospec(i, n)  array_index_nospec(i, n)
+#define env_race_window()       ((void)0)
 
 #else
 

@@ -579,6 +579,7 @@ static struct tmem_pool *pool_lock(struct tmem_client *c, unsigned int id)
 
     if ( !p )
         return NULL;
+    env_race_window();
     env_spin_lock(&p->lock);
     /* Taken out (and maybe replaced) meanwhile: as if it had been first. */
     if ( env_read_once(&c->pools[id]) != p )
@@ -643,13 +644,17 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
         data = NULL;
     }
     pg = data ? page_desc_alloc(p) : NULL;
-    old = page_find(p, oid, index);
+    o = *obj_slot(p, oid);
+    old = o ? *page_slot(o, index) : NULL;
     rc = -ENOMEM;
     if ( data && pg )
         rc = env_copy_from_frame(c->owner, cmfn, data);
     /* Whatever happens, the old copy must never be returned again. */
     if ( old )
     {
+        /* The object goes away with its last page. */
+        if ( o->npages == 1 )
+            o = NULL;
         page_remove(p, old);
         if ( rc == -ENOMEM )
             rc = -ENOSPC;
@@ -657,7 +662,6 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     if ( rc )
         goto fail;
 
-    o = *obj_slot(p, oid);
     if ( !o )
         o = obj_create(c, p, oid);
     if ( !o )
