@@ -398,6 +398,11 @@ static void test_eviction_order(void)
     tmem_client_destroy(c);
 }
 
+static unsigned long eph(const struct tmem_client *c)
+{
+    return tmem_client_eph_pages(c);
+}
+
 static void test_eviction_fairness(void)
 {
     struct tmem_client *c = setup(2);
@@ -411,16 +416,16 @@ static void test_eviction_fairness(void)
     for ( i = 0; i < 20; i++ )
         CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
     CHECK_EQ(tmem_evict_pages(40), 40);
-    CHECK_EQ(c->eph_pages, 20);
-    CHECK_EQ(d->eph_pages, 20);
+    CHECK_EQ(eph(c), 20);
+    CHECK_EQ(eph(d), 20);
     CHECK_EQ(tmem_evict_pages(10), 10);
-    CHECK(c->eph_pages >= 14 && c->eph_pages <= 16);
+    CHECK(eph(c) >= 14 && eph(c) <= 16);
 
     /* Weight 3:1 -> c keeps about three times as much as d. */
     tmem_client_set_weight(c, 300);
-    tmem_evict_pages(c->eph_pages + d->eph_pages - 20);
-    CHECK(c->eph_pages >= 14 && c->eph_pages <= 16);
-    CHECK_EQ(c->eph_pages + d->eph_pages, 20);
+    tmem_evict_pages(eph(c) + eph(d) - 20);
+    CHECK(eph(c) >= 14 && eph(c) <= 16);
+    CHECK_EQ(eph(c) + eph(d), 20);
     CHECK_EQ(client_now(c).evictions + client_now(d).evictions, 60);
     tmem_client_destroy(c);
     tmem_client_destroy(d);

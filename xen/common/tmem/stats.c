@@ -31,11 +31,11 @@ static void cf_check print_client(const struct tmem_client *c, void *arg)
     unsigned int i, pools = 0;
 
     for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
-        pools += !!c->pools[i];
+        pools += !!read_atomic(&c->pools[i]);
     snprintf(who, sizeof(who), "  d%u:", c->id);
     printk("  d%u: %u pools, %lu ephemeral and %lu persistent pages, "
-           "weight %u\n", c->id, pools, c->eph_pages, c->pers_pages,
-           c->weight);
+           "weight %u\n", c->id, pools, tmem_client_eph_pages(c),
+           read_atomic(&c->pers_pages), c->weight);
     tmem_client_counters(c, &n);
     print_counters(who, &n);
 }

@@ -287,13 +287,23 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     {
         link_init(&pg->lru);
         env_count_add(&pg->client->pers_pages, 1);
+        return;
     }
-    else
+
+    /* Racing puts may give two pages the same age: no harm. */
+    pg->age = env_read_once(&pg->client->clock);
+    env_write_once(&pg->client->clock, pg->age + 1);
+    if ( p->shared )
     {
         env_spin_lock(&pg->client->lru_lock);
         link_add_tail(&pg->lru, &pg->client->lru);
         env_write_once(&pg->client->eph_pages, pg->client->eph_pages + 1);
         env_spin_unlock(&pg->client->lru_lock);
+    }
+    else
+    {
+        link_add_tail(&pg->lru, &p->lru);
+        env_write_once(&p->lru_pages, p->lru_pages + 1);
     }
 }
 
@@ -305,9 +315,9 @@ static void data_free(struct tmem_client *c, env_page_t *data)
 
 /*
  * Take a page out of its object (freeing the object when it empties) and
- * off its client's LRU unless an evictor already did, then free it. The
- * client is counted first: once its LRU is empty a dying client may be
- * freed, so nothing touches it after its LRU lock is dropped.
+ * off its LRU unless an evictor already did, then free it. The client is
+ * counted first: once its LRU is empty a dying client may be freed, so
+ * nothing touches it after its LRU lock is dropped.
  */
 static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
 {
@@ -325,6 +335,11 @@ static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
 
     if ( p->persistent )
         env_count_add(&c->pers_pages, -1UL);
+    else if ( !p->shared )
+    {
+        link_del(&pg->lru);
+        env_write_once(&p->lru_pages, p->lru_pages - 1);
+    }
     else
     {
         env_spin_lock(&c->lru_lock);
@@ -378,7 +393,7 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 static void pool_retire(struct tmem_client *c, struct tmem_pool *p)
 {
     env_spin_lock(&p->lock);
-    ASSERT(!p->npages && !p->nobjs);
+    ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru));
     pool_free_spares(p);
     env_free(p->buckets);
     p->buckets = NULL;
@@ -468,7 +483,10 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
     if ( !shared_locks_ready )
     {
         for ( i = 0; i < TMEM_MAX_SHARED_POOLS; i++ )
+        {
             env_spin_init(&shared_pools[i].lock);
+            link_init(&shared_pools[i].lru);
+        }
         shared_locks_ready = true;
     }
     for ( i = 0; i < TMEM_MAX_SHARED_POOLS; i++ )
@@ -805,12 +823,82 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
 
 /* ---- eviction ---- */
 
+/* Whether age @a is before age @b (ages wrap). */
+static bool age_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
 /*
- * Evict up to @nr of client @c's oldest ephemeral pages; clients_lock is
- * held, so @c cannot go away. Pool locks are taken with a trylock (the
- * normal order is pool, then LRU); a page whose pool is busy is skipped.
+ * The age of the head of private pool @p's LRU; false if it is empty or
+ * busy (a busy pool's pages wait for the next round).
  */
-static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
+static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
+{
+    bool found = false;
+
+    if ( !env_read_once(&p->lru_pages) || !env_spin_trylock(&p->lock) )
+        return false;
+    if ( !link_empty(&p->lru) )
+    {
+        *age = link_entry(p->lru.next, struct tmem_page, lru)->age;
+        found = true;
+    }
+    env_spin_unlock(&p->lock);
+
+    return found;
+}
+
+/* The age of the head of client @c's LRU of shared-pool pages. */
+static bool shared_head_age(struct tmem_client *c, uint32_t *age)
+{
+    bool found = false;
+
+    env_spin_lock(&c->lru_lock);
+    if ( !link_empty(&c->lru) )
+    {
+        *age = link_entry(c->lru.next, struct tmem_page, lru)->age;
+        found = true;
+    }
+    env_spin_unlock(&c->lru_lock);
+
+    return found;
+}
+
+/*
+ * Evict up to @nr pages from the head of private pool @p's LRU, the first
+ * one whatever its age, then while they are not younger than @until.
+ */
+static unsigned long evict_pool_head(struct tmem_client *c,
+                                     struct tmem_pool *p, uint32_t until,
+                                     unsigned long nr)
+{
+    unsigned long done = 0;
+
+    if ( !env_spin_trylock(&p->lock) )
+        return 0;
+    while ( done < nr && !link_empty(&p->lru) )
+    {
+        struct tmem_page *pg = link_entry(p->lru.next, struct tmem_page, lru);
+
+        if ( done && age_before(until, pg->age) )
+            break;
+        page_remove(p, pg);
+        COUNT(c, evictions);
+        done++;
+    }
+    env_spin_unlock(&p->lock);
+
+    return done;
+}
+
+/*
+ * The same from client @c's LRU of shared-pool pages. Their pools' locks
+ * come after the LRU lock, so they are taken with a trylock; a page whose
+ * pool is busy is passed over.
+ */
+static unsigned long evict_shared_head(struct tmem_client *c,
+                                       uint32_t until, unsigned long nr)
 {
     unsigned long done = 0;
     unsigned int busy = 0;
@@ -834,7 +922,7 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
                 p = cand->obj->pool;
             }
         }
-        if ( !pg )
+        if ( !pg || (done && age_before(until, pg->age)) )
         {
             env_spin_unlock(&c->lru_lock);
             break;
@@ -859,6 +947,58 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
 }
 
 /*
+ * Evict up to @nr of client @c's oldest ephemeral pages; clients_lock is
+ * held, so @c cannot go away. The oldest is at the head of one of its
+ * lists (its private ephemeral pools' and its shared-pool one): evict
+ * from the list whose head is oldest until it is older than the next
+ * oldest head no more, then look again.
+ */
+static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
+{
+    unsigned long done = 0;
+    unsigned int idle = 0;
+
+    while ( done < nr && idle < 8 )
+    {
+        struct tmem_pool *oldest = NULL;
+        uint32_t age, first = 0, second = 0;
+        unsigned int id, found = 0;
+        unsigned long got;
+
+        /* Ids past the pools' stand for the shared-pool list. */
+        for ( id = 0; id <= TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        {
+            struct tmem_pool *p = id < TMEM_MAX_POOLS_PER_CLIENT ?
+                                  &c->own[id] : NULL;
+
+            if ( !(p ? pool_head_age(p, &age) : shared_head_age(c, &age)) )
+                continue;
+            if ( !found || age_before(age, first) )
+            {
+                second = first;
+                first = age;
+                oldest = p;
+            }
+            else if ( found == 1 || age_before(age, second) )
+                second = age;
+            found++;
+        }
+        if ( !found )
+            break;
+        if ( found == 1 )
+            /* Alone: no age stops it. */
+            second = first + 0x7fffffffU;
+
+        got = oldest ? evict_pool_head(c, oldest, second, nr - done)
+                     : evict_shared_head(c, second, nr - done);
+        idle = got ? 0 : idle + 1;
+        done += got;
+    }
+
+    return done;
+}
+
+/*
  * The client furthest above its weighted share of ephemeral pages, and
  * how many it can lose before another one is further above (at least 1).
  */
@@ -871,7 +1011,7 @@ static struct tmem_client *evict_victim(unsigned long *quota)
     for ( l = clients_list.next; l != &clients_list; l = l->next )
     {
         struct tmem_client *c = link_entry(l, struct tmem_client, clients);
-        unsigned long pages = env_read_once(&c->eph_pages);
+        unsigned long pages = tmem_client_eph_pages(c);
         unsigned long score = pages * 256 / c->weight;
 
         if ( !pages )
@@ -922,8 +1062,8 @@ unsigned long tmem_freeable_pages(void)
 
     env_spin_lock(&clients_lock);
     for ( l = clients_list.next; l != &clients_list; l = l->next )
-        n += env_read_once(&link_entry(l, struct tmem_client,
-                                        clients)->eph_pages);
+        n += tmem_client_eph_pages(link_entry(l, struct tmem_client,
+                                              clients));
     env_spin_unlock(&clients_lock);
 
     return n;
@@ -958,6 +1098,17 @@ static void client_counters_add(struct tmem_counters *sum,
         counters_add(sum, &c->count[cpu].n);
 }
 
+unsigned long tmem_client_eph_pages(const struct tmem_client *c)
+{
+    unsigned long n = env_read_once(&c->eph_pages);
+    unsigned int id;
+
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        n += env_read_once(&c->own[id].lru_pages);
+
+    return n;
+}
+
 void tmem_client_counters(const struct tmem_client *c,
                           struct tmem_counters *n)
 {
@@ -977,7 +1128,7 @@ void tmem_global_read(struct tmem_global *g)
     {
         const struct tmem_client *c = link_entry(l, struct tmem_client, all);
 
-        g->eph_pages += env_read_once(&c->eph_pages);
+        g->eph_pages += tmem_client_eph_pages(c);
         g->pers_pages += env_read_once(&c->pers_pages);
         client_counters_add(&g->count, c);
     }
@@ -1005,7 +1156,10 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
     c->weight = TMEM_DEFAULT_WEIGHT;
     env_spin_init(&c->pools_lock);
     for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+    {
         env_spin_init(&c->own[i].lock);
+        link_init(&c->own[i].lru);
+    }
     env_spin_init(&c->lru_lock);
     link_init(&c->lru);
 

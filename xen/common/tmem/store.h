@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The tmem store: clients (one per domain), their pools, the objects in a
- * pool and the pages of an object, with ephemeral pages on per-client LRU
- * lists from which they are evicted.
+ * pool and the pages of an object, with ephemeral pages on LRU lists from
+ * which they are evicted: a private pool's own list, under the pool's
+ * lock, and one per client for the pages it put in shared pools.
  *
  * Locking, outermost first:
  *   client->pools_lock   - changes to the client's pool table (NEW_POOL,
  *                          DESTROY_POOL);
  *   shared_lock          - the host's shared pools (NEW_POOL and pool
  *                          teardown only);
- *   pool->lock           - the pool's objects and pages;
- *   client->lru_lock     - the client's ephemeral LRU.
+ *   pool->lock           - the pool's objects, pages and (private
+ *                          ephemeral pools) LRU;
+ *   client->lru_lock     - the client's LRU of shared-pool pages.
  * clients_lock, the list of clients, is taken alone by client create and
  * destroy, and by eviction before an LRU lock: eviction goes against the
  * pool -> LRU order and so takes pool locks with a trylock. No global
@@ -46,10 +48,16 @@ struct tmem_link {
 struct tmem_page {
     struct tmem_page *hnext;        /* object's hash chain */
     struct tmem_object *obj;
-    struct tmem_link lru;           /* ephemeral: charged client's LRU */
+    struct tmem_link lru;           /* ephemeral: its pool's or client's */
     struct tmem_client *client;     /* who put it (charged) */
     env_page_t *data;
     uint32_t index;
+    /*
+     * Ephemeral: when it was put, in the client's puts, to evict the
+     * oldest of the heads of a client's lists. Wraps: pages 2^31 puts
+     * apart may be taken in the wrong order, which costs nothing else.
+     */
+    uint32_t age;
 };
 
 struct tmem_object {
@@ -69,6 +77,8 @@ struct tmem_pool {
     unsigned int nbuckets;
     unsigned int nobjs;
     unsigned long npages;
+    struct tmem_link lru;           /* private ephemeral: oldest first */
+    unsigned long lru_pages;        /* on lru; read without the lock */
     bool persistent;
     bool shared;
     uint64_t uuid[2];
@@ -116,8 +126,9 @@ struct tmem_client {
     struct tmem_pool own[TMEM_MAX_POOLS_PER_CLIENT];   /* private ones */
     struct tmem_pool *draining;     /* being emptied by client destroy */
     env_spinlock_t lru_lock;
-    struct tmem_link lru;           /* oldest first */
+    struct tmem_link lru;           /* its shared-pool pages, oldest first */
     unsigned long eph_pages;        /* on lru (written under lru_lock) */
+    uint32_t clock;                 /* the next ephemeral page's age */
     unsigned long pers_pages;       /* persistent, charged (atomic) */
     struct tmem_cpu_counters *count;    /* [env_nr_cpus()] */
     struct tmem_link clients;       /* clients_lock: evictable clients */
@@ -140,7 +151,8 @@ struct tmem_global {
     struct tmem_counters count;     /* all clients, destroyed ones too */
 };
 
-/* A snapshot: exact when the store is quiet, a close estimate otherwise. */
+/* Snapshots: exact when the store is quiet, close estimates otherwise. */
+unsigned long tmem_client_eph_pages(const struct tmem_client *c);
 void tmem_global_read(struct tmem_global *g);
 void tmem_client_counters(const struct tmem_client *c,
                           struct tmem_counters *n);
