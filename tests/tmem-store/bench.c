@@ -12,8 +12,8 @@
 #include "frames.h"
 
 #define EPH     (TMEM_SPEC_VERSION << TMEM_POOL_VERSION_SHIFT)
-#define ROUNDS  200000
-#define REPS    5       /* medians of this many runs are printed */
+#define ROUNDS  20000
+#define REPS    31      /* medians of this many runs are printed */
 
 static double now(void)
 {

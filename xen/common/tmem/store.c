@@ -173,9 +173,16 @@ static struct tmem_object **obj_slot(struct tmem_pool *p,
     return op;
 }
 
+/* The object's page hash table; a small object's one chain is inline. */
+static struct tmem_page **obj_buckets(struct tmem_object *o)
+{
+    return o->nbuckets == 1 ? &o->pages.chain : o->pages.buckets;
+}
+
 static struct tmem_page **page_slot(struct tmem_object *o, uint32_t index)
 {
-    struct tmem_page **pp = &o->buckets[index_hash(index) & (o->nbuckets - 1)];
+    struct tmem_page **pp =
+        &obj_buckets(o)[index_hash(index) & (o->nbuckets - 1)];
 
     while ( *pp && (*pp)->index != index )
         pp = &(*pp)->hnext;
@@ -210,22 +217,23 @@ static void page_table_grow(struct tmem_object *o)
 {
     unsigned int i, n = o->nbuckets * 2;
     struct tmem_page **b = env_zalloc_array(struct tmem_page *, n);
+    struct tmem_page **old = obj_buckets(o);
 
     if ( !b )
         return;
     for ( i = 0; i < o->nbuckets; i++ )
-        while ( o->buckets[i] )
+        while ( old[i] )
         {
-            struct tmem_page *pg = o->buckets[i];
+            struct tmem_page *pg = old[i];
             unsigned int h = index_hash(pg->index) & (n - 1);
 
-            o->buckets[i] = pg->hnext;
+            old[i] = pg->hnext;
             pg->hnext = b[h];
             b[h] = pg;
         }
-    if ( o->buckets != &o->inline_bucket )
-        env_free(o->buckets);
-    o->buckets = b;
+    if ( o->nbuckets > 1 )
+        env_free(old);
+    o->pages.buckets = b;
     o->nbuckets = n;
 }
 
@@ -240,8 +248,7 @@ static struct tmem_object *obj_create(struct tmem_client *c,
         return NULL;
     o->pool = p;
     o->oid = *oid;
-    o->buckets = &o->inline_bucket;
-    o->inline_bucket = NULL;
+    o->pages.chain = NULL;
     o->nbuckets = 1;
     o->npages = 0;
     slot = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
@@ -264,16 +271,16 @@ static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
     *slot = o->hnext;
     p->nobjs--;
     TMEM_COUNT(c, objects, -1UL);
-    if ( o->buckets != &o->inline_bucket )
-        env_free(o->buckets);
+    if ( o->nbuckets > 1 )
+        env_free(o->pages.buckets);
     obj_desc_free(p, o);
 }
 
 static void page_insert(struct tmem_pool *p, struct tmem_object *o,
                         struct tmem_page *pg)
 {
-    struct tmem_page **slot = &o->buckets[index_hash(pg->index) &
-                                          (o->nbuckets - 1)];
+    struct tmem_page **slot = &obj_buckets(o)[index_hash(pg->index) &
+                                              (o->nbuckets - 1)];
 
     pg->obj = o;
     pg->hnext = *slot;
@@ -372,9 +379,11 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
         /* The object goes away with its last page. */
         for ( j = 0; budget && p->buckets[i] == o; )
         {
-            if ( o->buckets[j] )
+            struct tmem_page *pg = obj_buckets(o)[j];
+
+            if ( pg )
             {
-                page_remove(p, o->buckets[j]);
+                page_remove(p, pg);
                 budget--;
             }
             else
@@ -798,7 +807,7 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
         }
         while ( o && left && n < FLUSH_BATCH )
         {
-            struct tmem_page *pg = o->buckets[j];
+            struct tmem_page *pg = obj_buckets(o)[j];
 
             if ( !pg )
             {

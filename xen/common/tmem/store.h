@@ -60,12 +60,15 @@ struct tmem_page {
     uint32_t age;
 };
 
+/* One object: 56 bytes on a 64-bit host. */
 struct tmem_object {
     struct tmem_object *hnext;      /* pool's hash chain */
     struct tmem_pool *pool;
     struct tmem_oid oid;
-    struct tmem_page **buckets;     /* &inline_bucket while small */
-    struct tmem_page *inline_bucket;
+    union {
+        struct tmem_page **buckets; /* nbuckets > 1 */
+        struct tmem_page *chain;    /* nbuckets == 1: the only chain */
+    } pages;
     unsigned int nbuckets;
     unsigned int npages;
 };
