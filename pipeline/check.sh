@@ -70,6 +70,15 @@ vm_suite() {
 	return "$rc"
 }
 
+# xen-domu: a guest domain started and killed under tmem (guest/domu-test),
+# with the toolstack disk of xen-tools.sh at /opt in dom0.
+domu_suite() {
+	"$PIPELINE_DIR/xen-tools.sh" || return 1
+	"$PIPELINE_DIR/vm.sh" --name check-xen-domu --xen-args tmem \
+		--linux-args "tmem kunit.enable=0" --mem 768 --dom0-mem 256 \
+		--tools-disk "$IMG_DIR/xen-tools.img" --timeout 900 -- domu-test
+}
+
 mkdir -p "$LOG_DIR"
 start=$(date +%s)
 for l in $LAYERS; do
@@ -95,6 +104,9 @@ for l in $LAYERS; do
 			layer "$name" vm_suite "$name" "$(echo $xen_args)" \
 				"$(echo $linux_args)" $mem $dom0_mem
 		done <<<"$VM_SUITES"
+		if [ -z "${SUITES:-}" ] || grep -qw xen-domu <<<"$SUITES"; then
+			layer xen-domu domu_suite
+		fi
 		;;
 	*) die "check: unknown layer $l" ;;
 	esac

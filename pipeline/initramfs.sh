@@ -21,6 +21,7 @@ done
 
 install -m 755 "$PIPELINE_DIR/guest/init" "$root/init"
 install -m 755 "$PIPELINE_DIR/guest/run-selftests" "$root/bin/run-selftests"
+install -m 755 "$PIPELINE_DIR/guest/domu-test" "$root/bin/domu-test"
 if [ -d "$BUILD_DIR/linux-modroot/lib/modules" ]; then
 	cp -a "$BUILD_DIR/linux-modroot/lib/modules" "$root/lib/"
 fi

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# xen-tools.sh: what dom0 needs to start and kill a guest domain, on a disk
+# of its own (/opt in dom0), rebuilt when its inputs change:
+#   $IMG_DIR/xen-tools.img  ext4:
+#     bin/   xl, xenstored, xenconsoled and xen-init-dom0 from Debian's
+#            binary packages of the hypervisor's exact version (a toolstack
+#            must match the hypervisor's interfaces), run through the
+#            dynamic loader in lib/ with every library they link
+#     domu/  the guest: our kernel, and an initramfs whose /init reads
+#            files from an ext4 image with tmem on (guest/domu-init)
+# The packages are only unpacked here, never installed on the host.
+. "$(dirname "$0")/lib.sh"
+. "$PIPELINE_DIR/versions.sh"
+
+image=$IMG_DIR/xen-tools.img
+kernel=$BUILD_DIR/linux/arch/x86/boot/bzImage
+debs=$SRC_DIR/xen-tools-$XEN_SRC_VERSION
+# Built from Xen's own source package, so they share its version.
+packages="xen-utils-4.17 libxenmisc4.17 libxencall1 libxenevtchn1
+	libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoollog1
+	libxendevicemodel1 libxenhypfs1 libxentoolcore1"
+programs="xl xenstored xenconsoled xen-init-dom0"
+
+[ -f "$kernel" ] || die "xen-tools: $kernel missing (build the kernel first)"
+stamp=$( (cat "$0" "$PIPELINE_DIR/guest/domu-init" "$PIPELINE_DIR/versions.sh" \
+	"$kernel" /bin/busybox) | sha256sum | cut -c1-16)
+if [ -f "$image" ] && [ "$(cat "$image.stamp" 2>/dev/null)" = "$stamp" ]; then
+	msg "xen tools: up to date ($image)"
+	exit 0
+fi
+
+# The packages, fetched once per version.
+if [ ! -f "$debs/.complete" ]; then
+	rm -rf "$debs"
+	mkdir -p "$debs"
+	(cd "$debs" &&
+		apt-get download -q $(for p in $packages; do echo "$p=$XEN_SRC_VERSION"; done) \
+			libyajl2 2>&1 | grep -v '^W: Download is performed unsandboxed') ||
+		die "xen tools: apt-get download failed"
+	touch "$debs/.complete"
+fi
+
+work=$BUILD_DIR/xen-tools
+rm -rf "$work" "$image" "$image.stamp"
+mkdir -p "$work/unpacked" "$work/disk/bin" "$work/disk/lib" "$work/disk/domu"
+for deb in "$debs"/*.deb; do
+	dpkg-deb -x "$deb" "$work/unpacked"
+done
+libpath=$work/unpacked/usr/lib/x86_64-linux-gnu:$work/unpacked/usr/lib/xen-4.17/lib
+for prog in $programs; do
+	bin=$work/unpacked/usr/lib/xen-4.17/bin/$prog
+	[ -x "$bin" ] || die "xen tools: $prog not in the packages"
+	cp "$bin" "$work/disk/bin/"
+	missing=$(LD_LIBRARY_PATH=$libpath ldd "$bin" | grep 'not found' || true)
+	[ -z "$missing" ] || die "xen tools: $prog: $missing"
+	for lib in $(LD_LIBRARY_PATH=$libpath ldd "$bin" | grep -o '/[^ ]*'); do
+		cp -L "$lib" "$work/disk/lib/"
+	done
+done
+# glibc loads it at run time, for pthread_cancel(), which xl uses.
+cp -L "$(gcc -print-file-name=libgcc_s.so.1)" "$work/disk/lib/"
+
+# The guest's initramfs: busybox, its /init, and an ext4 image of files
+# with random contents and their md5 sums.
+root=$work/domu-root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,mnt,tmp} "$work/domu-data"
+cp /bin/busybox "$root/bin/busybox"
+"$root/bin/busybox" --list-full | while read -r applet; do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+install -m 755 "$PIPELINE_DIR/guest/domu-init" "$root/init"
+python3 - "$work/domu-data" <<'EOF'
+import random, sys
+rng = random.Random(7)
+for i in range(6):
+    with open(f"{sys.argv[1]}/file{i}", "wb") as f:
+        f.write(rng.randbytes(4 << 20))
+EOF
+(cd "$work/domu-data" && md5sum file* > MD5SUMS)
+truncate -s 40M "$root/fs.img"
+mkfs.ext4 -q -F -d "$work/domu-data" "$root/fs.img"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --quiet | gzip -1) > "$work/disk/domu/initramfs.cpio.gz"
+cp "$kernel" "$work/disk/domu/bzImage"
+
+truncate -s 256M "$image"
+mkfs.ext4 -q -F -d "$work/disk" "$image"
+rm -rf "$work"
+echo "$stamp" > "$image.stamp"
+msg "xen tools: $image"
