@@ -8,7 +8,9 @@
 # unit: the pipeline's own tests and the userspace build of the hypervisor
 #       code (seconds, no VM).
 # vm:   builds everything, then boots each suite below: KUnit's results are
-#       read from the boot log, the kselftests are run by dom0's /init.
+#       read from the boot log, the kselftests are run by dom0's /init;
+#       and the xen-domu suite, where dom0 starts and kills a guest domain
+#       under tmem (guest/domu-test).
 . "$(dirname "$0")/lib.sh"
 
 LAYERS=${LAYERS:-unit vm}
