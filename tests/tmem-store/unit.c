@@ -398,6 +398,24 @@ static void test_eviction_order(void)
     tmem_client_destroy(c);
 }
 
+/* A client's oldest pages go first, whichever of its pools they are in. */
+static void test_eviction_order_across_pools(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, EPH, 0), 1);
+    CHECK_EQ(new_pool(c, SHARED, 9), 2);
+    for ( i = 0; i < 12; i++ )
+        CHECK_EQ(put(c, i % 3, 1, i, 0, 200 + i), 1);
+    CHECK_EQ(tmem_evict_pages(5), 5);
+    CHECK_EQ(client_now(c).evictions, 5);
+    for ( i = 0; i < 12; i++ )
+        CHECK_EQ(get(c, i % 3, 1, i, 1, 200 + i), i < 5 ? 0 : 1);
+    tmem_client_destroy(c);
+}
+
 static unsigned long eph(const struct tmem_client *c)
 {
     return tmem_client_eph_pages(c);
@@ -521,6 +539,7 @@ static const struct {
     T(flushes),
     T(memory_limits),
     T(eviction_order),
+    T(eviction_order_across_pools),
     T(eviction_fairness),
     T(destroy_frees_everything),
     T(long_flushes_are_bounded),
