@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the tmem store needs from where it runs. The store (store.c, op.c)
- * uses only these names, so that the same source builds into Xen and into
- * the userspace tests (tests/tmem-store/env-user.h).
+ * What the tmem store needs from where it runs. The store (store.c,
+ * evict.c, client.c, op.c) uses only these names, so that the same source
+ * builds into Xen and into the userspace tests (tests/tmem-store/
+ * env-user.h).
  *
  * Locks:     env_spinlock_t and its operations.
  * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may

@@ -6,11 +6,22 @@
 
 #include "store.h"
 
+static bool pool_id_valid(int32_t pool_id)
+{
+    return pool_id >= 0 && pool_id < TMEM_MAX_POOLS_PER_CLIENT;
+}
+
+/* A valid pool id, kept in range under speculation too. */
+static unsigned int pool_id_clamped(int32_t pool_id)
+{
+    return env_index_nospec(pool_id, TMEM_MAX_POOLS_PER_CLIENT);
+}
+
 /* The page/object ops all name a pool the caller must hold. */
 static long page_op(struct tmem_client *c, const struct tmem_op *op)
 {
     const struct tmem_oid *oid = &op->u.gen.oid;
-    unsigned int id = env_index_nospec(op->pool_id, TMEM_MAX_POOLS_PER_CLIENT);
+    unsigned int id = pool_id_clamped(op->pool_id);
     uint32_t index = op->u.gen.index;
     uint64_t cmfn = op->u.gen.cmfn;
 
@@ -32,11 +43,6 @@ static long page_op(struct tmem_client *c, const struct tmem_op *op)
     }
 }
 
-static bool pool_id_valid(int32_t pool_id)
-{
-    return pool_id >= 0 && pool_id < TMEM_MAX_POOLS_PER_CLIENT;
-}
-
 long tmem_do_op(struct tmem_client *c, const struct tmem_op *op)
 {
     switch ( op->cmd )
@@ -47,8 +53,7 @@ long tmem_do_op(struct tmem_client *c, const struct tmem_op *op)
     case TMEM_DESTROY_POOL:
         if ( !pool_id_valid(op->pool_id) )
             return -ENODEV;
-        return tmem_pool_destroy(c, env_index_nospec(op->pool_id,
-                                                     TMEM_MAX_POOLS_PER_CLIENT));
+        return tmem_pool_destroy(c, pool_id_clamped(op->pool_id));
 
     case TMEM_PUT_PAGE:
     case TMEM_GET_PAGE:

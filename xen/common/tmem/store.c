@@ -1,32 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The tmem store: clients, pools, objects and pages, and eviction.
+ * The tmem store: pools, the objects in them and their pages, and the
+ * page ops.
  *
  * Objects hang from a per-pool hash table keyed by the 192-bit object id,
  * pages from a per-object hash table keyed by the page index; both tables
  * double when they average more than two entries per bucket, so the cost
  * of an op does not grow with the number of pages stored. Ephemeral pages
- * sit on the LRU list of the client that put them; eviction takes the
- * oldest page of the client furthest above its weighted share.
+ * sit on an LRU list, their private pool's or, in a shared pool, the
+ * client's that put them (evict.c).
  *
  * See store.h for the lock order.
  */
 
-#include "store.h"
-
-static ENV_DEFINE_SPINLOCK(clients_lock);
-/* Clients eviction may pick from. */
-static struct tmem_link clients_list = { &clients_list, &clients_list };
-/* All clients, dying ones included, and what destroyed ones counted. */
-static struct tmem_link all_clients = { &all_clients, &all_clients };
-static struct tmem_counters retired;
-static unsigned long nr_clients;
+#include "private.h"
 
 static ENV_DEFINE_SPINLOCK(shared_lock);
 /* The host's shared pools, each in use from creation to emptied. */
 static struct tmem_pool shared_pools[TMEM_MAX_SHARED_POOLS];
 static bool shared_locks_ready;
-static unsigned long nr_shared_pools;
+unsigned long tmem_nr_shared_pools;
 
 #define POOL_INITIAL_BUCKETS 64
 /*
@@ -34,40 +27,6 @@ static unsigned long nr_shared_pools;
  * costs no trip through the allocator (and its lock, in Xen).
  */
 #define POOL_SPARES 16
-/* Pages removed per batch by long flushes, between preemption points. */
-#define FLUSH_BATCH 256
-/* Pages evicted from one victim before choosing again. */
-#define EVICT_BATCH 32
-
-#define COUNT(c, field) TMEM_COUNT(c, field, 1)
-
-#define link_entry(l, type, member) \
-    ((type *)((char *)(l) - __builtin_offsetof(type, member)))
-
-static void link_init(struct tmem_link *l)
-{
-    l->prev = l->next = l;
-}
-
-static bool link_empty(const struct tmem_link *l)
-{
-    return l->next == l;
-}
-
-static void link_add_tail(struct tmem_link *l, struct tmem_link *head)
-{
-    l->prev = head->prev;
-    l->next = head;
-    head->prev->next = l;
-    head->prev = l;
-}
-
-static void link_del(struct tmem_link *l)
-{
-    l->prev->next = l->next;
-    l->next->prev = l->prev;
-    link_init(l);
-}
 
 static unsigned int oid_hash(const struct tmem_oid *oid)
 {
@@ -326,7 +285,7 @@ static void data_free(struct tmem_client *c, env_page_t *data)
  * counted first: once its LRU is empty a dying client may be freed, so
  * nothing touches it after its LRU lock is dropped.
  */
-static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
+void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
 {
     struct tmem_object *o = pg->obj;
     struct tmem_client *c = pg->client;
@@ -361,7 +320,7 @@ static void page_remove(struct tmem_pool *p, struct tmem_page *pg)
 }
 
 /* Remove up to @budget pages of the pool; true once it is empty. */
-static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
+bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 {
     unsigned int i;
 
@@ -383,7 +342,7 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 
             if ( pg )
             {
-                page_remove(p, pg);
+                tmem_page_remove(p, pg);
                 budget--;
             }
             else
@@ -399,7 +358,7 @@ static bool pool_drain_batch(struct tmem_pool *p, unsigned long budget)
  * Give back what an emptied pool still holds, and the structure itself
  * for reuse (under the lock that guards its in_use).
  */
-static void pool_retire(struct tmem_client *c, struct tmem_pool *p)
+void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
 {
     env_spin_lock(&p->lock);
     ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru));
@@ -413,7 +372,7 @@ static void pool_retire(struct tmem_client *c, struct tmem_pool *p)
     {
         env_spin_lock(&shared_lock);
         p->in_use = false;
-        nr_shared_pools--;
+        tmem_nr_shared_pools--;
         env_spin_unlock(&shared_lock);
     }
     else
@@ -428,16 +387,16 @@ static void pool_retire(struct tmem_client *c, struct tmem_pool *p)
 /* Empty and retire a pool no table names any more. */
 static void pool_destroy(struct tmem_client *c, struct tmem_pool *p)
 {
-    while ( !pool_drain_batch(p, FLUSH_BATCH) )
+    while ( !tmem_pool_drain_batch(p, FLUSH_BATCH) )
         env_preempt_point();
-    pool_retire(c, p);
+    tmem_pool_retire(c, p);
 }
 
 /*
  * Drop one client's hold on a pool it has taken out of its table; true
  * if that was the last one (then the caller empties and retires the pool).
  */
-static bool pool_release(struct tmem_pool *p)
+bool tmem_pool_release(struct tmem_pool *p)
 {
     bool last = true;
 
@@ -524,7 +483,7 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
             if ( pool_setup(free_pool, false, true, uuid) )
             {
                 p = free_pool;
-                nr_shared_pools++;
+                tmem_nr_shared_pools++;
             }
         }
     }
@@ -590,7 +549,7 @@ long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
 
     if ( !p )
         return 0;
-    if ( pool_release(p) )
+    if ( tmem_pool_release(p) )
         pool_destroy(c, p);
 
     return 1;
@@ -682,7 +641,7 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
         /* The object goes away with its last page. */
         if ( o->npages == 1 )
             o = NULL;
-        page_remove(p, old);
+        tmem_page_remove(p, old);
         if ( rc == -ENOMEM )
             rc = -ENOSPC;
     }
@@ -745,7 +704,7 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
 
     if ( !p->persistent && !p->shared )
         /* Private ephemeral: the guest now holds the only copy. */
-        page_remove(p, pg);
+        tmem_page_remove(p, pg);
     else if ( !p->persistent )
     {
         /* Shared: recently used, so last to go. */
@@ -774,7 +733,7 @@ long tmem_page_flush(struct tmem_client *c, unsigned int id,
     COUNT(c, flush_page);
     pg = page_find(p, oid, index);
     if ( pg )
-        page_remove(p, pg);
+        tmem_page_remove(p, pg);
     env_spin_unlock(&p->lock);
 
     return 1;
@@ -819,7 +778,7 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
             /* The object goes away with its last page. */
             if ( o->npages == 1 )
                 o = NULL;
-            page_remove(p, pg);
+            tmem_page_remove(p, pg);
         }
         env_spin_unlock(&p->lock);
         if ( !o || !left )
@@ -830,471 +789,6 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
     return 1;
 }
 
-/* ---- eviction ---- */
-
-/* Whether age @a is before age @b (ages wrap). */
-static bool age_before(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-
-/*
- * The age of the head of private pool @p's LRU; false if it is empty or
- * busy (a busy pool's pages wait for the next round).
- */
-static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
-{
-    bool found = false;
-
-    if ( !env_read_once(&p->lru_pages) || !env_spin_trylock(&p->lock) )
-        return false;
-    if ( !link_empty(&p->lru) )
-    {
-        *age = link_entry(p->lru.next, struct tmem_page, lru)->age;
-        found = true;
-    }
-    env_spin_unlock(&p->lock);
-
-    return found;
-}
-
-/* The age of the head of client @c's LRU of shared-pool pages. */
-static bool shared_head_age(struct tmem_client *c, uint32_t *age)
-{
-    bool found = false;
-
-    env_spin_lock(&c->lru_lock);
-    if ( !link_empty(&c->lru) )
-    {
-        *age = link_entry(c->lru.next, struct tmem_page, lru)->age;
-        found = true;
-    }
-    env_spin_unlock(&c->lru_lock);
-
-    return found;
-}
-
-/*
- * Evict up to @nr pages from the head of private pool @p's LRU, the first
- * one whatever its age, then while they are not younger than @until.
- */
-static unsigned long evict_pool_head(struct tmem_client *c,
-                                     struct tmem_pool *p, uint32_t until,
-                                     unsigned long nr)
-{
-    unsigned long done = 0;
-
-    if ( !env_spin_trylock(&p->lock) )
-        return 0;
-    while ( done < nr && !link_empty(&p->lru) )
-    {
-        struct tmem_page *pg = link_entry(p->lru.next, struct tmem_page, lru);
-
-        if ( done && age_before(until, pg->age) )
-            break;
-        page_remove(p, pg);
-        COUNT(c, evictions);
-        done++;
-    }
-    env_spin_unlock(&p->lock);
-
-    return done;
-}
-
-/*
- * The same from client @c's LRU of shared-pool pages. Their pools' locks
- * come after the LRU lock, so they are taken with a trylock; a page whose
- * pool is busy is passed over.
- */
-static unsigned long evict_shared_head(struct tmem_client *c,
-                                       uint32_t until, unsigned long nr)
-{
-    unsigned long done = 0;
-    unsigned int busy = 0;
-
-    while ( done < nr && busy < 8 )
-    {
-        struct tmem_link *l;
-        struct tmem_page *pg = NULL;
-        struct tmem_pool *p = NULL;
-        unsigned int skip;
-
-        env_spin_lock(&c->lru_lock);
-        for ( l = c->lru.next, skip = 0; l != &c->lru && skip <= busy;
-              l = l->next, skip++ )
-        {
-            struct tmem_page *cand = link_entry(l, struct tmem_page, lru);
-
-            if ( skip == busy )
-            {
-                pg = cand;
-                p = cand->obj->pool;
-            }
-        }
-        if ( !pg || (done && age_before(until, pg->age)) )
-        {
-            env_spin_unlock(&c->lru_lock);
-            break;
-        }
-        if ( !env_spin_trylock(&p->lock) )
-        {
-            env_spin_unlock(&c->lru_lock);
-            busy++;
-            continue;
-        }
-        link_del(&pg->lru);
-        env_write_once(&c->eph_pages, c->eph_pages - 1);
-        env_spin_unlock(&c->lru_lock);
-
-        page_remove(p, pg);
-        env_spin_unlock(&p->lock);
-        COUNT(c, evictions);
-        done++;
-    }
-
-    return done;
-}
-
-/*
- * Evict up to @nr of client @c's oldest ephemeral pages; clients_lock is
- * held, so @c cannot go away. The oldest is at the head of one of its
- * lists (its private ephemeral pools' and its shared-pool one): evict
- * from the list whose head is oldest until it is older than the next
- * oldest head no more, then look again.
- */
-static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
-{
-    unsigned long done = 0;
-    unsigned int idle = 0;
-
-    while ( done < nr && idle < 8 )
-    {
-        struct tmem_pool *oldest = NULL;
-        uint32_t age, first = 0, second = 0;
-        unsigned int id, found = 0;
-        unsigned long got;
-
-        /* Ids past the pools' stand for the shared-pool list. */
-        for ( id = 0; id <= TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        {
-            struct tmem_pool *p = id < TMEM_MAX_POOLS_PER_CLIENT ?
-                                  &c->own[id] : NULL;
-
-            if ( !(p ? pool_head_age(p, &age) : shared_head_age(c, &age)) )
-                continue;
-            if ( !found || age_before(age, first) )
-            {
-                second = first;
-                first = age;
-                oldest = p;
-            }
-            else if ( found == 1 || age_before(age, second) )
-                second = age;
-            found++;
-        }
-        if ( !found )
-            break;
-        if ( found == 1 )
-            /* Alone: no age stops it. */
-            second = first + 0x7fffffffU;
-
-        got = oldest ? evict_pool_head(c, oldest, second, nr - done)
-                     : evict_shared_head(c, second, nr - done);
-        idle = got ? 0 : idle + 1;
-        done += got;
-    }
-
-    return done;
-}
-
-/*
- * The client furthest above its weighted share of ephemeral pages, and
- * how many it can lose before another one is further above (at least 1).
- */
-static struct tmem_client *evict_victim(unsigned long *quota)
-{
-    struct tmem_client *victim = NULL;
-    unsigned long worst = 0, runner_up = 0;
-    struct tmem_link *l;
-
-    for ( l = clients_list.next; l != &clients_list; l = l->next )
-    {
-        struct tmem_client *c = link_entry(l, struct tmem_client, clients);
-        unsigned long pages = tmem_client_eph_pages(c);
-        unsigned long score = pages * 256 / c->weight;
-
-        if ( !pages )
-            continue;
-        if ( !victim || score > worst )
-        {
-            runner_up = worst;
-            victim = c;
-            worst = score;
-        }
-        else if ( score > runner_up )
-            runner_up = score;
-    }
-    if ( victim )
-        *quota = (worst - runner_up) * victim->weight / 256 + 1;
-
-    return victim;
-}
-
-unsigned long tmem_evict_pages(unsigned long nr)
-{
-    unsigned long freed = 0;
-
-    env_spin_lock(&clients_lock);
-    while ( freed < nr )
-    {
-        unsigned long quota = 0, got;
-        struct tmem_client *c = evict_victim(&quota);
-
-        if ( !c )
-            break;
-        if ( quota > nr - freed )
-            quota = nr - freed;
-        got = evict_from(c, quota < EVICT_BATCH ? quota : EVICT_BATCH);
-        if ( !got )
-            break;
-        freed += got;
-    }
-    env_spin_unlock(&clients_lock);
-
-    return freed;
-}
-
-unsigned long tmem_freeable_pages(void)
-{
-    unsigned long n = 0;
-    struct tmem_link *l;
-
-    env_spin_lock(&clients_lock);
-    for ( l = clients_list.next; l != &clients_list; l = l->next )
-        n += tmem_client_eph_pages(link_entry(l, struct tmem_client,
-                                              clients));
-    env_spin_unlock(&clients_lock);
-
-    return n;
-}
-
-/* ---- counters ---- */
-
-static void counters_add(struct tmem_counters *sum,
-                         const struct tmem_counters *n)
-{
-    sum->puts += env_read_once(&n->puts);
-    sum->puts_failed += env_read_once(&n->puts_failed);
-    sum->gets += env_read_once(&n->gets);
-    sum->gets_hit += env_read_once(&n->gets_hit);
-    sum->gets_miss += env_read_once(&n->gets_miss);
-    sum->flush_page += env_read_once(&n->flush_page);
-    sum->flush_object += env_read_once(&n->flush_object);
-    sum->pools_created += env_read_once(&n->pools_created);
-    sum->pools_destroyed += env_read_once(&n->pools_destroyed);
-    sum->evictions += env_read_once(&n->evictions);
-    sum->pages_allocated += env_read_once(&n->pages_allocated);
-    sum->pages_freed += env_read_once(&n->pages_freed);
-    sum->objects += env_read_once(&n->objects);
-}
-
-static void client_counters_add(struct tmem_counters *sum,
-                                const struct tmem_client *c)
-{
-    unsigned int cpu;
-
-    for ( cpu = 0; cpu < env_nr_cpus(); cpu++ )
-        counters_add(sum, &c->count[cpu].n);
-}
-
-unsigned long tmem_client_eph_pages(const struct tmem_client *c)
-{
-    unsigned long n = env_read_once(&c->eph_pages);
-    unsigned int id;
-
-    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        n += env_read_once(&c->own[id].lru_pages);
-
-    return n;
-}
-
-void tmem_client_counters(const struct tmem_client *c,
-                          struct tmem_counters *n)
-{
-    *n = (struct tmem_counters){ 0 };
-    client_counters_add(n, c);
-}
-
-void tmem_global_read(struct tmem_global *g)
-{
-    struct tmem_link *l;
-
-    *g = (struct tmem_global){ 0 };
-    env_spin_lock(&clients_lock);
-    g->count = retired;
-    g->clients = nr_clients;
-    for ( l = all_clients.next; l != &all_clients; l = l->next )
-    {
-        const struct tmem_client *c = link_entry(l, struct tmem_client, all);
-
-        g->eph_pages += tmem_client_eph_pages(c);
-        g->pers_pages += env_read_once(&c->pers_pages);
-        client_counters_add(&g->count, c);
-    }
-    env_spin_unlock(&clients_lock);
-    g->shared_pools = env_read_once(&nr_shared_pools);
-}
-
-/* ---- clients ---- */
-
-struct tmem_client *tmem_client_create(unsigned int id, void *owner)
-{
-    struct tmem_client *c = env_zalloc(struct tmem_client);
-    unsigned int i;
-
-    if ( !c )
-        return NULL;
-    c->count = env_zalloc_array(struct tmem_cpu_counters, env_nr_cpus());
-    if ( !c->count )
-    {
-        env_free(c);
-        return NULL;
-    }
-    c->owner = owner;
-    c->id = id;
-    c->weight = TMEM_DEFAULT_WEIGHT;
-    env_spin_init(&c->pools_lock);
-    for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
-    {
-        env_spin_init(&c->own[i].lock);
-        link_init(&c->own[i].lru);
-    }
-    env_spin_init(&c->lru_lock);
-    link_init(&c->lru);
-
-    env_spin_lock(&clients_lock);
-    link_add_tail(&c->clients, &clients_list);
-    link_add_tail(&c->all, &all_clients);
-    nr_clients++;
-    env_spin_unlock(&clients_lock);
-
-    return c;
-}
-
-void tmem_client_set_weight(struct tmem_client *c, unsigned int weight)
-{
-    c->weight = weight ? weight : 1;
-}
-
-bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
-{
-    unsigned int id;
-
-    /* Once off the list, no evictor can pick the client any more. */
-    env_spin_lock(&clients_lock);
-    if ( !link_empty(&c->clients) )
-        link_del(&c->clients);
-    env_spin_unlock(&clients_lock);
-
-    /* Its ephemeral pages, in whatever pool (shared ones included). */
-    while ( budget && !link_empty(&c->lru) )
-    {
-        struct tmem_page *pg;
-        struct tmem_pool *p;
-
-        env_spin_lock(&c->lru_lock);
-        if ( link_empty(&c->lru) )
-        {
-            env_spin_unlock(&c->lru_lock);
-            break;
-        }
-        pg = link_entry(c->lru.next, struct tmem_page, lru);
-        p = pg->obj->pool;
-        if ( !env_spin_trylock(&p->lock) )
-        {
-            env_spin_unlock(&c->lru_lock);
-            env_preempt_point();
-            continue;
-        }
-        link_del(&pg->lru);
-        env_write_once(&c->eph_pages, c->eph_pages - 1);
-        env_spin_unlock(&c->lru_lock);
-        page_remove(p, pg);
-        env_spin_unlock(&p->lock);
-        budget--;
-    }
-    if ( !budget )
-        return false;
-
-    /*
-     * Then its pools, one at a time: what is left in them is persistent.
-     * A shared pool others still hold is only left.
-     */
-    for ( ; ; )
-    {
-        struct tmem_pool *p = c->draining;
-        unsigned long batch;
-
-        if ( !p )
-        {
-            for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-                if ( c->pools[id] )
-                    break;
-            if ( id == TMEM_MAX_POOLS_PER_CLIENT )
-                break;
-            p = c->pools[id];
-            c->pools[id] = NULL;
-            if ( !pool_release(p) )
-                continue;
-            c->draining = p;
-        }
-        do {
-            if ( !budget )
-                return false;
-            batch = budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
-            budget -= batch;
-        } while ( !pool_drain_batch(p, batch) );
-        pool_retire(c, p);
-        c->draining = NULL;
-    }
-    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        ASSERT(!c->own[id].in_use);
-
-    /*
-     * Wait out whoever took our last page off the LRU in a shared pool:
-     * it still holds our LRU lock. Then what we counted stays in the
-     * host's totals.
-     */
-    env_spin_lock(&c->lru_lock);
-    env_spin_unlock(&c->lru_lock);
-    env_spin_lock(&clients_lock);
-    link_del(&c->all);
-    nr_clients--;
-    client_counters_add(&retired, c);
-    env_spin_unlock(&clients_lock);
-    env_free(c->count);
-    env_free(c);
-
-    return true;
-}
-
-void tmem_client_destroy(struct tmem_client *c)
-{
-    while ( !tmem_client_destroy_step(c, FLUSH_BATCH) )
-        env_preempt_point();
-}
-
-void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
-                          void *arg)
-{
-    struct tmem_link *l;
-
-    env_spin_lock(&clients_lock);
-    for ( l = clients_list.next; l != &clients_list; l = l->next )
-        fn(link_entry(l, struct tmem_client, clients), arg);
-    env_spin_unlock(&clients_lock);
-}
-
 /*
  * Local variables:
  * mode: C
@@ -1303,3 +797,4 @@ void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
  * indent-tabs-mode: nil
  * End:
  */
+

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Clients, one per domain: their creation, their budgeted teardown when
+ * the domain dies, and the counters they keep.
+ *
+ * See store.h for the lock order.
+ */
+
+#include "private.h"
+
+ENV_DEFINE_SPINLOCK(tmem_clients_lock);
+/* Clients eviction may pick from. */
+struct tmem_link tmem_clients_list = { &tmem_clients_list, &tmem_clients_list };
+/* All clients, dying ones included, and what destroyed ones counted. */
+static struct tmem_link all_clients = { &all_clients, &all_clients };
+static struct tmem_counters retired;
+static unsigned long nr_clients;
+
+/* ---- counters ---- */
+
+static void counters_add(struct tmem_counters *sum,
+                         const struct tmem_counters *n)
+{
+    sum->puts += env_read_once(&n->puts);
+    sum->puts_failed += env_read_once(&n->puts_failed);
+    sum->gets += env_read_once(&n->gets);
+    sum->gets_hit += env_read_once(&n->gets_hit);
+    sum->gets_miss += env_read_once(&n->gets_miss);
+    sum->flush_page += env_read_once(&n->flush_page);
+    sum->flush_object += env_read_once(&n->flush_object);
+    sum->pools_created += env_read_once(&n->pools_created);
+    sum->pools_destroyed += env_read_once(&n->pools_destroyed);
+    sum->evictions += env_read_once(&n->evictions);
+    sum->pages_allocated += env_read_once(&n->pages_allocated);
+    sum->pages_freed += env_read_once(&n->pages_freed);
+    sum->objects += env_read_once(&n->objects);
+}
+
+static void client_counters_add(struct tmem_counters *sum,
+                                const struct tmem_client *c)
+{
+    unsigned int cpu;
+
+    for ( cpu = 0; cpu < env_nr_cpus(); cpu++ )
+        counters_add(sum, &c->count[cpu].n);
+}
+
+unsigned long tmem_client_eph_pages(const struct tmem_client *c)
+{
+    unsigned long n = env_read_once(&c->eph_pages);
+    unsigned int id;
+
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        n += env_read_once(&c->own[id].lru_pages);
+
+    return n;
+}
+
+void tmem_client_counters(const struct tmem_client *c,
+                          struct tmem_counters *n)
+{
+    *n = (struct tmem_counters){ 0 };
+    client_counters_add(n, c);
+}
+
+void tmem_global_read(struct tmem_global *g)
+{
+    struct tmem_link *l;
+
+    *g = (struct tmem_global){ 0 };
+    env_spin_lock(&tmem_clients_lock);
+    g->count = retired;
+    g->clients = nr_clients;
+    for ( l = all_clients.next; l != &all_clients; l = l->next )
+    {
+        const struct tmem_client *c = link_entry(l, struct tmem_client, all);
+
+        g->eph_pages += tmem_client_eph_pages(c);
+        g->pers_pages += env_read_once(&c->pers_pages);
+        client_counters_add(&g->count, c);
+    }
+    env_spin_unlock(&tmem_clients_lock);
+    g->shared_pools = env_read_once(&tmem_nr_shared_pools);
+}
+
+/* ---- clients ---- */
+
+struct tmem_client *tmem_client_create(unsigned int id, void *owner)
+{
+    struct tmem_client *c = env_zalloc(struct tmem_client);
+    unsigned int i;
+
+    if ( !c )
+        return NULL;
+    c->count = env_zalloc_array(struct tmem_cpu_counters, env_nr_cpus());
+    if ( !c->count )
+    {
+        env_free(c);
+        return NULL;
+    }
+    c->owner = owner;
+    c->id = id;
+    c->weight = TMEM_DEFAULT_WEIGHT;
+    env_spin_init(&c->pools_lock);
+    for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+    {
+        env_spin_init(&c->own[i].lock);
+        link_init(&c->own[i].lru);
+    }
+    env_spin_init(&c->lru_lock);
+    link_init(&c->lru);
+
+    env_spin_lock(&tmem_clients_lock);
+    link_add_tail(&c->clients, &tmem_clients_list);
+    link_add_tail(&c->all, &all_clients);
+    nr_clients++;
+    env_spin_unlock(&tmem_clients_lock);
+
+    return c;
+}
+
+void tmem_client_set_weight(struct tmem_client *c, unsigned int weight)
+{
+    c->weight = weight ? weight : 1;
+}
+
+bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
+{
+    unsigned int id;
+
+    /* Once off the list, no evictor can pick the client any more. */
+    env_spin_lock(&tmem_clients_lock);
+    if ( !link_empty(&c->clients) )
+        link_del(&c->clients);
+    env_spin_unlock(&tmem_clients_lock);
+
+    /* Its ephemeral pages, in whatever pool (shared ones included). */
+    while ( budget && !link_empty(&c->lru) )
+    {
+        struct tmem_page *pg;
+        struct tmem_pool *p;
+
+        env_spin_lock(&c->lru_lock);
+        if ( link_empty(&c->lru) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            break;
+        }
+        pg = link_entry(c->lru.next, struct tmem_page, lru);
+        p = pg->obj->pool;
+        if ( !env_spin_trylock(&p->lock) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            env_preempt_point();
+            continue;
+        }
+        link_del(&pg->lru);
+        env_write_once(&c->eph_pages, c->eph_pages - 1);
+        env_spin_unlock(&c->lru_lock);
+        tmem_page_remove(p, pg);
+        env_spin_unlock(&p->lock);
+        budget--;
+    }
+    if ( !budget )
+        return false;
+
+    /*
+     * Then its pools, one at a time: what is left in them is persistent.
+     * A shared pool others still hold is only left.
+     */
+    for ( ; ; )
+    {
+        struct tmem_pool *p = c->draining;
+        unsigned long batch;
+
+        if ( !p )
+        {
+            for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+                if ( c->pools[id] )
+                    break;
+            if ( id == TMEM_MAX_POOLS_PER_CLIENT )
+                break;
+            p = c->pools[id];
+            c->pools[id] = NULL;
+            if ( !tmem_pool_release(p) )
+                continue;
+            c->draining = p;
+        }
+        do {
+            if ( !budget )
+                return false;
+            batch = budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
+            budget -= batch;
+        } while ( !tmem_pool_drain_batch(p, batch) );
+        tmem_pool_retire(c, p);
+        c->draining = NULL;
+    }
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        ASSERT(!c->own[id].in_use);
+
+    /*
+     * Wait out whoever took our last page off the LRU in a shared pool:
+     * it still holds our LRU lock. Then what we counted stays in the
+     * host's totals.
+     */
+    env_spin_lock(&c->lru_lock);
+    env_spin_unlock(&c->lru_lock);
+    env_spin_lock(&tmem_clients_lock);
+    link_del(&c->all);
+    nr_clients--;
+    client_counters_add(&retired, c);
+    env_spin_unlock(&tmem_clients_lock);
+    env_free(c->count);
+    env_free(c);
+
+    return true;
+}
+
+void tmem_client_destroy(struct tmem_client *c)
+{
+    while ( !tmem_client_destroy_step(c, FLUSH_BATCH) )
+        env_preempt_point();
+}
+
+void tmem_for_each_client(void (*fn)(const struct tmem_client *c, void *arg),
+                          void *arg)
+{
+    struct tmem_link *l;
+
+    env_spin_lock(&tmem_clients_lock);
+    for ( l = tmem_clients_list.next; l != &tmem_clients_list; l = l->next )
+        fn(link_entry(l, struct tmem_client, clients), arg);
+    env_spin_unlock(&tmem_clients_lock);
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
+

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Eviction of ephemeral pages: from the client furthest above its
+ * weighted share, that client's oldest pages first.
+ *
+ * See store.h for the lock order.
+ */
+
+#include "private.h"
+
+/* Pages evicted from one victim before choosing again. */
+#define EVICT_BATCH 32
+
+/* Whether age @a is before age @b (ages wrap). */
+static bool age_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+/*
+ * The age of the head of private pool @p's LRU; false if it is empty or
+ * busy (a busy pool's pages wait for the next round).
+ */
+static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
+{
+    bool found = false;
+
+    if ( !env_read_once(&p->lru_pages) || !env_spin_trylock(&p->lock) )
+        return false;
+    if ( !link_empty(&p->lru) )
+    {
+        *age = link_entry(p->lru.next, struct tmem_page, lru)->age;
+        found = true;
+    }
+    env_spin_unlock(&p->lock);
+
+    return found;
+}
+
+/* The age of the head of client @c's LRU of shared-pool pages. */
+static bool shared_head_age(struct tmem_client *c, uint32_t *age)
+{
+    bool found = false;
+
+    env_spin_lock(&c->lru_lock);
+    if ( !link_empty(&c->lru) )
+    {
+        *age = link_entry(c->lru.next, struct tmem_page, lru)->age;
+        found = true;
+    }
+    env_spin_unlock(&c->lru_lock);
+
+    return found;
+}
+
+/*
+ * Evict up to @nr pages from the head of private pool @p's LRU, the first
+ * one whatever its age, then while they are not younger than @until.
+ */
+static unsigned long evict_pool_head(struct tmem_client *c,
+                                     struct tmem_pool *p, uint32_t until,
+                                     unsigned long nr)
+{
+    unsigned long done = 0;
+
+    if ( !env_spin_trylock(&p->lock) )
+        return 0;
+    while ( done < nr && !link_empty(&p->lru) )
+    {
+        struct tmem_page *pg = link_entry(p->lru.next, struct tmem_page, lru);
+
+        if ( done && age_before(until, pg->age) )
+            break;
+        tmem_page_remove(p, pg);
+        COUNT(c, evictions);
+        done++;
+    }
+    env_spin_unlock(&p->lock);
+
+    return done;
+}
+
+/*
+ * The same from client @c's LRU of shared-pool pages. Their pools' locks
+ * come after the LRU lock, so they are taken with a trylock; a page whose
+ * pool is busy is passed over.
+ */
+static unsigned long evict_shared_head(struct tmem_client *c,
+                                       uint32_t until, unsigned long nr)
+{
+    unsigned long done = 0;
+    unsigned int busy = 0;
+
+    while ( done < nr && busy < 8 )
+    {
+        struct tmem_link *l;
+        struct tmem_page *pg = NULL;
+        struct tmem_pool *p = NULL;
+        unsigned int skip;
+
+        env_spin_lock(&c->lru_lock);
+        for ( l = c->lru.next, skip = 0; l != &c->lru && skip <= busy;
+              l = l->next, skip++ )
+        {
+            struct tmem_page *cand = link_entry(l, struct tmem_page, lru);
+
+            if ( skip == busy )
+            {
+                pg = cand;
+                p = cand->obj->pool;
+            }
+        }
+        if ( !pg || (done && age_before(until, pg->age)) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            break;
+        }
+        if ( !env_spin_trylock(&p->lock) )
+        {
+            env_spin_unlock(&c->lru_lock);
+            busy++;
+            continue;
+        }
+        link_del(&pg->lru);
+        env_write_once(&c->eph_pages, c->eph_pages - 1);
+        env_spin_unlock(&c->lru_lock);
+
+        tmem_page_remove(p, pg);
+        env_spin_unlock(&p->lock);
+        COUNT(c, evictions);
+        done++;
+    }
+
+    return done;
+}
+
+/*
+ * Evict up to @nr of client @c's oldest ephemeral pages; tmem_clients_lock is
+ * held, so @c cannot go away. The oldest is at the head of one of its
+ * lists (its private ephemeral pools' and its shared-pool one): evict
+ * from the list whose head is oldest until it is older than the next
+ * oldest head no more, then look again.
+ */
+static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
+{
+    unsigned long done = 0;
+    unsigned int idle = 0;
+
+    while ( done < nr && idle < 8 )
+    {
+        struct tmem_pool *oldest = NULL;
+        uint32_t age, first = 0, second = 0;
+        unsigned int id, found = 0;
+        unsigned long got;
+
+        /* Ids past the pools' stand for the shared-pool list. */
+        for ( id = 0; id <= TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        {
+            struct tmem_pool *p = id < TMEM_MAX_POOLS_PER_CLIENT ?
+                                  &c->own[id] : NULL;
+
+            if ( !(p ? pool_head_age(p, &age) : shared_head_age(c, &age)) )
+                continue;
+            if ( !found || age_before(age, first) )
+            {
+                second = first;
+                first = age;
+                oldest = p;
+            }
+            else if ( found == 1 || age_before(age, second) )
+                second = age;
+            found++;
+        }
+        if ( !found )
+            break;
+        if ( found == 1 )
+            /* Alone: no age stops it. */
+            second = first + 0x7fffffffU;
+
+        got = oldest ? evict_pool_head(c, oldest, second, nr - done)
+                     : evict_shared_head(c, second, nr - done);
+        idle = got ? 0 : idle + 1;
+        done += got;
+    }
+
+    return done;
+}
+
+/*
+ * The client furthest above its weighted share of ephemeral pages, and
+ * how many it can lose before another one is further above (at least 1).
+ */
+static struct tmem_client *evict_victim(unsigned long *quota)
+{
+    struct tmem_client *victim = NULL;
+    unsigned long worst = 0, runner_up = 0;
+    struct tmem_link *l;
+
+    for ( l = tmem_clients_list.next; l != &tmem_clients_list; l = l->next )
+    {
+        struct tmem_client *c = link_entry(l, struct tmem_client, clients);
+        unsigned long pages = tmem_client_eph_pages(c);
+        unsigned long score = pages * 256 / c->weight;
+
+        if ( !pages )
+            continue;
+        if ( !victim || score > worst )
+        {
+            runner_up = worst;
+            victim = c;
+            worst = score;
+        }
+        else if ( score > runner_up )
+            runner_up = score;
+    }
+    if ( victim )
+        *quota = (worst - runner_up) * victim->weight / 256 + 1;
+
+    return victim;
+}
+
+unsigned long tmem_evict_pages(unsigned long nr)
+{
+    unsigned long freed = 0;
+
+    env_spin_lock(&tmem_clients_lock);
+    while ( freed < nr )
+    {
+        unsigned long quota = 0, got;
+        struct tmem_client *c = evict_victim(&quota);
+
+        if ( !c )
+            break;
+        if ( quota > nr - freed )
+            quota = nr - freed;
+        got = evict_from(c, quota < EVICT_BATCH ? quota : EVICT_BATCH);
+        if ( !got )
+            break;
+        freed += got;
+    }
+    env_spin_unlock(&tmem_clients_lock);
+
+    return freed;
+}
+
+unsigned long tmem_freeable_pages(void)
+{
+    unsigned long n = 0;
+    struct tmem_link *l;
+
+    env_spin_lock(&tmem_clients_lock);
+    for ( l = tmem_clients_list.next; l != &tmem_clients_list; l = l->next )
+        n += tmem_client_eph_pages(link_entry(l, struct tmem_client,
+                                              clients));
+    env_spin_unlock(&tmem_clients_lock);
+
+    return n;
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
+

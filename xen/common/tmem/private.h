@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the store's own files share: store.c (pools, objects, pages and
+ * the page ops), evict.c (eviction) and client.c (clients and counters).
+ * Nothing outside them includes this.
+ */
+#ifndef TMEM_PRIVATE_H
+#define TMEM_PRIVATE_H
+
+#include "store.h"
+
+/* Pages removed per batch by long flushes, between preemption points. */
+#define FLUSH_BATCH 256
+
+#define COUNT(c, field) TMEM_COUNT(c, field, 1)
+
+#define link_entry(l, type, member) \
+    ((type *)((char *)(l) - __builtin_offsetof(type, member)))
+
+static inline void link_init(struct tmem_link *l)
+{
+    l->prev = l->next = l;
+}
+
+static inline bool link_empty(const struct tmem_link *l)
+{
+    return l->next == l;
+}
+
+static inline void link_add_tail(struct tmem_link *l, struct tmem_link *head)
+{
+    l->prev = head->prev;
+    l->next = head;
+    head->prev->next = l;
+    head->prev = l;
+}
+
+static inline void link_del(struct tmem_link *l)
+{
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    link_init(l);
+}
+
+/* client.c: the clients eviction may pick from. */
+extern env_spinlock_t tmem_clients_lock;
+extern struct tmem_link tmem_clients_list;
+
+/* store.c */
+extern unsigned long tmem_nr_shared_pools;      /* under shared_lock */
+/*
+ * Take a page out of its object and LRU and free it (pool lock held);
+ * an evictor may have taken a shared-pool page off its LRU already.
+ */
+void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg);
+/* Remove up to @budget pages of the pool; true once it is empty. */
+bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget);
+/* Give back what an emptied pool holds, and the pool for reuse. */
+void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p);
+/* Drop a hold on a pool taken out of a table; true if it was the last. */
+bool tmem_pool_release(struct tmem_pool *p);
+
+#endif /* TMEM_PRIVATE_H */
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
+
