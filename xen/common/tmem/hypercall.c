@@ -3,10 +3,10 @@
  * Transcendent Memory: the Xen side of the store.
  *
  * This file is what ties the portable store (store.c, evict.c, client.c,
- * op.c) to the hypervisor: the hypercall entry point, the "tmem" boot option, the
- * per-domain client, the guest frames a put reads and a get writes, the
- * data pages tmem keeps, and the hooks through which the page allocator
- * and domain teardown take memory back.
+ * op.c) to the hypervisor: the hypercall entry point, the "tmem" boot
+ * option, the per-domain client, the guest frames a put reads and a get
+ * writes, the data pages tmem keeps, and the hooks through which the page
+ * allocator and domain teardown take memory back.
  */
 
 #include <xen/domain_page.h>
