@@ -105,9 +105,9 @@ void user_preempt_point(void)
 }
 
 /*
- * Freed data pages are kept on a per-thread list for reuse, as a hypervisor's heap
- * would hand them out again, so that the benchmark measures the store and
- * not the C library's aligned_alloc().
+ * Freed data pages are kept on a per-thread list for reuse, as a
+ * hypervisor's heap would hand them out again, so that the benchmark
+ * measures the store and not the C library's aligned_alloc().
  */
 static __thread env_page_t *free_pages[4096];
 static __thread unsigned int nr_free;

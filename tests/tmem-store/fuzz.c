@@ -93,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for ( c = 0; c < CLIENTS; c++ )
         tmem_client_destroy(clients[c]);
-    if ( data_pages_live() || global_now().count.objects || global_now().shared_pools )
+    if ( data_pages_live() || global_now().count.objects ||
+         global_now().shared_pools )
     {
         fprintf(stderr, "leak: %lu pages, %lu objects, %lu shared pools\n",
                 data_pages_live(), global_now().count.objects,

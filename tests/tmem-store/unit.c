@@ -466,12 +466,14 @@ static void test_destroy_frees_everything(void)
         CHECK_EQ(put(d, 0, i / 5, i + 1000, 100, i), 1);
     }
     CHECK_EQ(data_pages_live(), 600);
-    CHECK_EQ(global_now().count.pages_allocated - global_now().count.pages_freed, 600);
+    CHECK_EQ(global_now().count.pages_allocated -
+             global_now().count.pages_freed, 600);
     tmem_client_destroy(c);
     CHECK_EQ(data_pages_live(), 300);
     tmem_client_destroy(d);
     CHECK_EQ(data_pages_live(), 0);
-    CHECK_EQ(global_now().count.pages_allocated, global_now().count.pages_freed);
+    CHECK_EQ(global_now().count.pages_allocated,
+             global_now().count.pages_freed);
     CHECK_EQ(global_now().eph_pages, 0);
     CHECK_EQ(global_now().pers_pages, 0);
     CHECK_EQ(global_now().count.objects, 0);
