@@ -154,11 +154,7 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
             env_preempt_point();
             continue;
         }
-        link_del(&pg->lru);
-        env_write_once(&c->eph_pages, c->eph_pages - 1);
-        env_spin_unlock(&c->lru_lock);
-        tmem_page_remove(p, pg);
-        env_spin_unlock(&p->lock);
+        tmem_lru_page_remove(c, p, pg);
         budget--;
     }
     if ( !budget )

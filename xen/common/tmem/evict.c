@@ -121,12 +121,7 @@ static unsigned long evict_shared_head(struct tmem_client *c,
             busy++;
             continue;
         }
-        link_del(&pg->lru);
-        env_write_once(&c->eph_pages, c->eph_pages - 1);
-        env_spin_unlock(&c->lru_lock);
-
-        tmem_page_remove(p, pg);
-        env_spin_unlock(&p->lock);
+        tmem_lru_page_remove(c, p, pg);
         COUNT(c, evictions);
         done++;
     }

@@ -53,6 +53,12 @@ extern unsigned long tmem_nr_shared_pools;      /* under shared_lock */
  * an evictor may have taken a shared-pool page off its LRU already.
  */
 void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg);
+/*
+ * Remove client @c's shared-pool page @pg, found on its LRU with its LRU
+ * lock and then its pool @p's lock taken; drops both.
+ */
+void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
+                          struct tmem_page *pg);
 /* Remove up to @budget pages of the pool; true once it is empty. */
 bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget);
 /* Give back what an emptied pool holds, and the pool for reuse. */

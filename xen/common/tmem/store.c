@@ -319,6 +319,20 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
     page_desc_free(p, pg);
 }
 
+/*
+ * For the LRU's walkers (eviction, client teardown), which lock against
+ * the usual order: the LRU first, then the pool with a trylock.
+ */
+void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
+                          struct tmem_page *pg)
+{
+    link_del(&pg->lru);
+    env_write_once(&c->eph_pages, c->eph_pages - 1);
+    env_spin_unlock(&c->lru_lock);
+    tmem_page_remove(p, pg);
+    env_spin_unlock(&p->lock);
+}
+
 /* Remove up to @budget pages of the pool; true once it is empty. */
 bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 {
