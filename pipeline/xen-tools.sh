@@ -33,9 +33,14 @@ fi
 if [ ! -f "$debs/.complete" ]; then
 	rm -rf "$debs"
 	mkdir -p "$debs"
-	(cd "$debs" &&
-		apt-get download -q $(for p in $packages; do echo "$p=$XEN_SRC_VERSION"; done) \
-			libyajl2 2>&1 | grep -v '^W: Download is performed unsandboxed') ||
+	download() {
+		(cd "$debs" && apt-get download -q \
+			$(for p in $packages; do echo "$p=$XEN_SRC_VERSION"; done) libyajl2 \
+			2>&1 | grep -v '^W: Download is performed unsandboxed')
+		[ "$(ls "$debs"/*.deb 2> /dev/null | wc -l)" -eq 12 ]
+	}
+	# Package lists too old or missing: refresh them once.
+	download || { apt-get update -q > /dev/null && download; } ||
 		die "xen tools: apt-get download failed"
 	touch "$debs/.complete"
 fi
