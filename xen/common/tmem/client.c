@@ -121,7 +121,7 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
 
 void tmem_client_set_weight(struct tmem_client *c, unsigned int weight)
 {
-    c->weight = weight ? weight : 1;
+    env_write_once(&c->weight, weight ? weight : 1);
 }
 
 bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
@@ -134,8 +134,13 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
         link_del(&c->clients);
     env_spin_unlock(&tmem_clients_lock);
 
-    /* Its ephemeral pages, in whatever pool (shared ones included). */
-    while ( budget && !link_empty(&c->lru) )
+    /*
+     * Its pages in shared pools, each pool's lock taken first as usual:
+     * shared pools are static, so the one a page was in stays lockable,
+     * and a page still at the head once both locks are held is still the
+     * same page, as a dying client puts no new ones.
+     */
+    while ( budget )
     {
         struct tmem_page *pg;
         struct tmem_pool *p;
@@ -148,14 +153,21 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
         }
         pg = link_entry(c->lru.next, struct tmem_page, lru);
         p = pg->obj->pool;
-        if ( !env_spin_trylock(&p->lock) )
+        env_spin_unlock(&c->lru_lock);
+
+        env_spin_lock(&p->lock);
+        env_spin_lock(&c->lru_lock);
+        if ( !link_empty(&c->lru) &&
+             link_entry(c->lru.next, struct tmem_page, lru) == pg )
+        {
+            tmem_lru_page_remove(c, p, pg);
+            budget--;
+        }
+        else
         {
             env_spin_unlock(&c->lru_lock);
-            env_preempt_point();
-            continue;
+            env_spin_unlock(&p->lock);
         }
-        tmem_lru_page_remove(c, p, pg);
-        budget--;
     }
     if ( !budget )
         return false;

@@ -189,13 +189,15 @@ static struct tmem_client *evict_victim(unsigned long *quota)
 {
     struct tmem_client *victim = NULL;
     unsigned long worst = 0, runner_up = 0;
+    unsigned int victim_weight = 1;
     struct tmem_link *l;
 
     for ( l = tmem_clients_list.next; l != &tmem_clients_list; l = l->next )
     {
         struct tmem_client *c = link_entry(l, struct tmem_client, clients);
         unsigned long pages = tmem_client_eph_pages(c);
-        unsigned long score = pages * 256 / c->weight;
+        unsigned int weight = env_read_once(&c->weight);
+        unsigned long score = pages * 256 / weight;
 
         if ( !pages )
             continue;
@@ -203,13 +205,14 @@ static struct tmem_client *evict_victim(unsigned long *quota)
         {
             runner_up = worst;
             victim = c;
+            victim_weight = weight;
             worst = score;
         }
         else if ( score > runner_up )
             runner_up = score;
     }
     if ( victim )
-        *quota = (worst - runner_up) * victim->weight / 256 + 1;
+        *quota = (worst - runner_up) * victim_weight / 256 + 1;
 
     return victim;
 }

@@ -235,6 +235,19 @@ static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
     obj_desc_free(p, o);
 }
 
+/*
+ * The age of a page put or used now. Racing CPUs may give two pages the
+ * same age: no harm.
+ */
+static uint32_t client_tick(struct tmem_client *c)
+{
+    uint32_t age = env_read_once(&c->clock);
+
+    env_write_once(&c->clock, age + 1);
+
+    return age;
+}
+
 static void page_insert(struct tmem_pool *p, struct tmem_object *o,
                         struct tmem_page *pg)
 {
@@ -245,7 +258,7 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     pg->hnext = *slot;
     *slot = pg;
     o->npages++;
-    p->npages++;
+    env_write_once(&p->npages, p->npages + 1);
     if ( o->npages > 2 * o->nbuckets )
         page_table_grow(o);
 
@@ -256,9 +269,7 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
         return;
     }
 
-    /* Racing puts may give two pages the same age: no harm. */
-    pg->age = env_read_once(&pg->client->clock);
-    env_write_once(&pg->client->clock, pg->age + 1);
+    pg->age = client_tick(pg->client);
     if ( p->shared )
     {
         env_spin_lock(&pg->client->lru_lock);
@@ -280,33 +291,22 @@ static void data_free(struct tmem_client *c, env_page_t *data)
 }
 
 /*
- * Take a page out of its object (freeing the object when it empties) and
- * off its LRU unless an evictor already did, then free it. The client is
- * counted first: once its LRU is empty a dying client may be freed, so
- * nothing touches it after its LRU lock is dropped.
+ * Take a page off its LRU, unless an evictor already did, and out of its
+ * object (freeing the object when it empties), then free it.
+ *
+ * A shared-pool page is on its client's LRU, whose walkers find the pool
+ * through pg->obj holding only the LRU lock: so the page leaves the LRU
+ * before its object may go. And the client is counted before its LRU
+ * lock is dropped: once its LRU is empty a dying client may be freed.
  */
 void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
 {
     struct tmem_object *o = pg->obj;
     struct tmem_client *c = pg->client;
     struct tmem_page **slot = page_slot(o, pg->index);
+    bool client_lru = p->shared;
 
-    ASSERT(*slot == pg);
-    *slot = pg->hnext;
-    o->npages--;
-    p->npages--;
-    if ( !o->npages )
-        obj_destroy(c, p, o);
-    data_free(c, pg->data);
-
-    if ( p->persistent )
-        env_count_add(&c->pers_pages, -1UL);
-    else if ( !p->shared )
-    {
-        link_del(&pg->lru);
-        env_write_once(&p->lru_pages, p->lru_pages - 1);
-    }
-    else
+    if ( client_lru )
     {
         env_spin_lock(&c->lru_lock);
         if ( !link_empty(&pg->lru) )
@@ -314,20 +314,35 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
             link_del(&pg->lru);
             env_write_once(&c->eph_pages, c->eph_pages - 1);
         }
-        env_spin_unlock(&c->lru_lock);
     }
+    else if ( !p->persistent )
+    {
+        link_del(&pg->lru);
+        env_write_once(&p->lru_pages, p->lru_pages - 1);
+    }
+    else
+        env_count_add(&c->pers_pages, -1UL);
+
+    ASSERT(*slot == pg);
+    *slot = pg->hnext;
+    o->npages--;
+    env_write_once(&p->npages, p->npages - 1);
+    if ( !o->npages )
+        obj_destroy(c, p, o);
+    data_free(c, pg->data);
+    if ( client_lru )
+        env_spin_unlock(&c->lru_lock);
     page_desc_free(p, pg);
 }
 
 /*
  * For the LRU's walkers (eviction, client teardown), which lock against
- * the usual order: the LRU first, then the pool with a trylock.
+ * the usual order: the LRU first, then the pool with a trylock. With the
+ * pool locked nobody else can remove the page, so the LRU lock can go.
  */
 void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
                           struct tmem_page *pg)
 {
-    link_del(&pg->lru);
-    env_write_once(&c->eph_pages, c->eph_pages - 1);
     env_spin_unlock(&c->lru_lock);
     tmem_page_remove(p, pg);
     env_spin_unlock(&p->lock);
@@ -337,6 +352,7 @@ void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
 bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 {
     unsigned int i;
+    bool empty;
 
     env_spin_lock(&p->lock);
     for ( i = 0; i < p->nbuckets && budget; )
@@ -363,9 +379,10 @@ bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
                 j++;
         }
     }
+    empty = !p->npages;
     env_spin_unlock(&p->lock);
 
-    return !p->npages;
+    return empty;
 }
 
 /*
@@ -386,7 +403,7 @@ void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
     {
         env_spin_lock(&shared_lock);
         p->in_use = false;
-        tmem_nr_shared_pools--;
+        env_write_once(&tmem_nr_shared_pools, tmem_nr_shared_pools - 1);
         env_spin_unlock(&shared_lock);
     }
     else
@@ -497,7 +514,8 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
             if ( pool_setup(free_pool, false, true, uuid) )
             {
                 p = free_pool;
-                tmem_nr_shared_pools++;
+                env_write_once(&tmem_nr_shared_pools,
+                               tmem_nr_shared_pools + 1);
             }
         }
     }
@@ -727,6 +745,7 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
         {
             link_del(&pg->lru);
             link_add_tail(&pg->lru, &pg->client->lru);
+            pg->age = client_tick(pg->client);
         }
         env_spin_unlock(&pg->client->lru_lock);
     }
