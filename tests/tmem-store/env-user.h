@@ -110,6 +110,10 @@ void user_preempt_point(void);
 #define env_preempt_point()     user_preempt_point()
 #define env_index_nospec(i, n)  (i)
 
+/* The same sequence in every run, so that a failing run can be replayed. */
+uint64_t user_random64(void);
+#define env_random64()          user_random64()
+
 /* Set by the SMP test: race windows then yield the CPU now and then. */
 extern bool race_windows_open;
 void user_race_window(void);

@@ -91,6 +91,19 @@ unsigned long meta_bytes_live(void)
 
 bool race_windows_open;
 
+uint64_t user_random64(void)
+{
+    static uint64_t state = 0x7e3f1d2c4b5a6978ULL;
+    uint64_t z = __atomic_add_fetch(&state, 0x9e3779b97f4a7c15ULL,
+                                    __ATOMIC_RELAXED);
+
+    /* splitmix64's output function */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+
+    return z ^ (z >> 31);
+}
+
 void user_race_window(void)
 {
     static __thread unsigned int calls;

@@ -416,6 +416,72 @@ static void test_eviction_order_across_pools(void)
     tmem_client_destroy(c);
 }
 
+static unsigned int longest_object_chain(const struct tmem_pool *p)
+{
+    unsigned int i, n, longest = 0;
+    const struct tmem_object *o;
+
+    for ( i = 0; i < p->nbuckets; i++ )
+    {
+        for ( n = 0, o = p->buckets[i]; o; o = o->hnext )
+            n++;
+        longest = n > longest ? n : longest;
+    }
+
+    return longest;
+}
+
+static unsigned int longest_page_chain(const struct tmem_object *o)
+{
+    unsigned int i, n, longest = 0;
+    const struct tmem_page *pg;
+
+    for ( i = 0; i < o->nbuckets; i++ )
+    {
+        for ( n = 0, pg = o->pages.buckets[i]; pg; pg = pg->hnext )
+            n++;
+        longest = n > longest ? n : longest;
+    }
+
+    return longest;
+}
+
+/*
+ * Ids and indexes chosen to share a bucket under a fixed hash still
+ * spread: here ones that differ only in their top bits (which a fixed
+ * multiplicative hash folds together, or drops).
+ */
+static void test_hash_flooding_spreads(void)
+{
+    struct tmem_client *c = setup(1);
+    struct tmem_op op = { .cmd = TMEM_PUT_PAGE, .pool_id = 0 };
+    const struct tmem_pool *p;
+    const struct tmem_object *o;
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    p = c->pools[0];
+    for ( i = 0; i < 2048; i++ )
+    {
+        op.u.gen.oid.oid[2] = (uint64_t)i << 52;
+        CHECK_EQ(tmem_do_op(c, &op), 1);
+    }
+    op.u.gen.oid.oid[2] = 1;
+    for ( i = 0; i < 2048; i++ )
+    {
+        op.u.gen.index = i << 21;
+        CHECK_EQ(tmem_do_op(c, &op), 1);
+    }
+    CHECK_EQ(p->nobjs, 2049);
+    for ( o = NULL, i = 0; i < p->nbuckets && !o; i++ )
+        for ( o = p->buckets[i]; o && o->npages < 2048; o = o->hnext )
+            ;
+    CHECK(o != NULL);
+    CHECK(longest_object_chain(p) <= 16);
+    CHECK(o && longest_page_chain(o) <= 16);
+    tmem_client_destroy(c);
+}
+
 static unsigned long eph(const struct tmem_client *c)
 {
     return tmem_client_eph_pages(c);
@@ -542,6 +608,7 @@ static const struct {
     T(memory_limits),
     T(eviction_order),
     T(eviction_order_across_pools),
+    T(hash_flooding_spreads),
     T(eviction_fairness),
     T(destroy_frees_everything),
     T(long_flushes_are_bounded),

@@ -111,6 +111,7 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
     link_init(&c->lru);
 
     env_spin_lock(&tmem_clients_lock);
+    tmem_hash_init();
     link_add_tail(&c->clients, &tmem_clients_list);
     link_add_tail(&c->all, &all_clients);
     nr_clients++;

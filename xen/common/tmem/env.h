@@ -20,6 +20,7 @@
  *            bounded batches of work (no lock may be held).
  * Bounds:    env_index_nospec(i, n) clamps a checked guest index under
  *            speculation.
+ * Random:    env_random64(), 64 random bits (for the hash keys).
  * Races:     env_race_window() marks where the code must cope with other
  *            CPUs changing things under it; tests may let other threads
  *            run there, to widen the window. Nothing in Xen.
@@ -46,6 +47,7 @@
 #include <xen/list.h>
 #include <xen/mm.h>
 #include <xen/nospec.h>
+#include <xen/random.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
 #include <xen/smp.h>
@@ -75,6 +77,7 @@ typedef struct page_info env_page_t;
 #define env_preempt_point()     process_pending_softirqs()
 #define env_index_nospec(i, n)  array_index_nospec(i, n)
 #define env_race_window()       ((void)0)
+#define env_random64()          (((uint64_t)get_random() << 32) | get_random())
 
 #else
 

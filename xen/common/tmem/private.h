@@ -48,6 +48,8 @@ extern struct tmem_link tmem_clients_list;
 
 /* store.c */
 extern unsigned long tmem_nr_shared_pools;      /* under shared_lock */
+/* Draw the hash keys, once, before the first client (clients lock held). */
+void tmem_hash_init(void);
 /*
  * Take a page out of its object and LRU and free it (pool lock held);
  * an evictor may have taken a shared-pool page off its LRU already.

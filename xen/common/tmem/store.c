@@ -28,21 +28,56 @@ unsigned long tmem_nr_shared_pools;
  */
 #define POOL_SPARES 16
 
-static unsigned int oid_hash(const struct tmem_oid *oid)
+/*
+ * The hashes are keyed, with keys drawn once per boot: a guest chooses its
+ * object ids and page indexes, and with a fixed hash it could choose them
+ * all in one chain and make every op walk all its pages. Both are
+ * multiply-shift hashes (the object id taken as six 32-bit words), a
+ * universal family: whatever ids a guest picks without knowing the keys,
+ * two of them share a bucket about as often as random ones would. The
+ * bucket is the hash's top bits, the ones this family spreads evenly.
+ */
+static struct {
+    uint64_t oid_mul[6], oid_add;
+    uint64_t index_mul, index_add;
+} keys;
+static bool keys_ready;
+
+void tmem_hash_init(void)
 {
-    uint64_t h = oid->oid[0] * 0x9e3779b97f4a7c15ULL;
+    unsigned int i;
 
-    h = (h ^ (h >> 29) ^ oid->oid[1]) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 31) ^ oid->oid[2]) * 0x94d049bb133111ebULL;
-
-    return (unsigned int)(h ^ (h >> 32));
+    if ( keys_ready )
+        return;
+    for ( i = 0; i < 6; i++ )
+        keys.oid_mul[i] = env_random64();
+    keys.oid_add = env_random64();
+    keys.index_mul = env_random64();
+    keys.index_add = env_random64();
+    keys_ready = true;
 }
 
-/* Multiplying by an odd constant permutes the low bits: runs of indexes
- * spread evenly over any power-of-two table. */
-static unsigned int index_hash(uint32_t index)
+static uint64_t oid_hash(const struct tmem_oid *oid)
 {
-    return index * 0x9e3779b1U;
+    uint64_t h = keys.oid_add;
+    unsigned int i;
+
+    for ( i = 0; i < 3; i++ )
+        h += keys.oid_mul[2 * i] * (uint32_t)oid->oid[i] +
+             keys.oid_mul[2 * i + 1] * (oid->oid[i] >> 32);
+
+    return h;
+}
+
+static uint64_t index_hash(uint32_t index)
+{
+    return keys.index_mul * index + keys.index_add;
+}
+
+/* Hash @h's bucket in a table of @n buckets, a power of two. */
+static unsigned int bucket(uint64_t h, unsigned int n)
+{
+    return n > 1 ? h >> (64 - __builtin_ctz(n)) : 0;
 }
 
 static bool oid_equal(const struct tmem_oid *a, const struct tmem_oid *b)
@@ -124,7 +159,7 @@ static void pool_free_spares(struct tmem_pool *p)
 static struct tmem_object **obj_slot(struct tmem_pool *p,
                                      const struct tmem_oid *oid)
 {
-    struct tmem_object **op = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
+    struct tmem_object **op = &p->buckets[bucket(oid_hash(oid), p->nbuckets)];
 
     while ( *op && !oid_equal(&(*op)->oid, oid) )
         op = &(*op)->hnext;
@@ -141,7 +176,7 @@ static struct tmem_page **obj_buckets(struct tmem_object *o)
 static struct tmem_page **page_slot(struct tmem_object *o, uint32_t index)
 {
     struct tmem_page **pp =
-        &obj_buckets(o)[index_hash(index) & (o->nbuckets - 1)];
+        &obj_buckets(o)[bucket(index_hash(index), o->nbuckets)];
 
     while ( *pp && (*pp)->index != index )
         pp = &(*pp)->hnext;
@@ -161,7 +196,7 @@ static void obj_table_grow(struct tmem_pool *p)
         while ( p->buckets[i] )
         {
             struct tmem_object *o = p->buckets[i];
-            unsigned int h = oid_hash(&o->oid) & (n - 1);
+            unsigned int h = bucket(oid_hash(&o->oid), n);
 
             p->buckets[i] = o->hnext;
             o->hnext = b[h];
@@ -184,7 +219,7 @@ static void page_table_grow(struct tmem_object *o)
         while ( old[i] )
         {
             struct tmem_page *pg = old[i];
-            unsigned int h = index_hash(pg->index) & (n - 1);
+            unsigned int h = bucket(index_hash(pg->index), n);
 
             old[i] = pg->hnext;
             pg->hnext = b[h];
@@ -210,7 +245,7 @@ static struct tmem_object *obj_create(struct tmem_client *c,
     o->pages.chain = NULL;
     o->nbuckets = 1;
     o->npages = 0;
-    slot = &p->buckets[oid_hash(oid) & (p->nbuckets - 1)];
+    slot = &p->buckets[bucket(oid_hash(oid), p->nbuckets)];
     o->hnext = *slot;
     *slot = o;
     p->nobjs++;
@@ -251,8 +286,8 @@ static uint32_t client_tick(struct tmem_client *c)
 static void page_insert(struct tmem_pool *p, struct tmem_object *o,
                         struct tmem_page *pg)
 {
-    struct tmem_page **slot = &obj_buckets(o)[index_hash(pg->index) &
-                                              (o->nbuckets - 1)];
+    struct tmem_page **slot =
+        &obj_buckets(o)[bucket(index_hash(pg->index), o->nbuckets)];
 
     pg->obj = o;
     pg->hnext = *slot;
