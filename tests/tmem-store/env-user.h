@@ -86,7 +86,8 @@ void user_free(void *p);
 
 #define env_read_once(p)     __atomic_load_n(p, __ATOMIC_RELAXED)
 #define env_write_once(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
-#define env_count_add(p, v)  ((void)__atomic_fetch_add(p, v, __ATOMIC_RELAXED))
+#define env_fetch_add(p, v)  __atomic_fetch_add(p, v, __ATOMIC_RELAXED)
+#define env_count_add(p, v)  ((void)env_fetch_add(p, v))
 
 /*
  * Each thread is a CPU: threads get numbers in the order they first ask,

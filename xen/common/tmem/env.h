@@ -11,7 +11,8 @@
  * Shared:    env_read_once()/env_write_once() read and write a value whole
  *            (a counter, a pointer) that others read or write without the
  *            lock, if any, that orders the writers;
- * Counters:  env_count_add() adds atomically to an unsigned long;
+ * Counters:  env_count_add() adds atomically to an unsigned long,
+ *            env_fetch_add() too and returns the value it found;
  *            env_cpu() is the running CPU, below env_nr_cpus(), for
  *            per-CPU counters bumped without atomics (stable for the length
  *            of an increment: counters are never touched in interrupts);
@@ -69,7 +70,8 @@ typedef struct page_info env_page_t;
 
 #define env_read_once(p)        read_atomic(p)
 #define env_write_once(p, v)    write_atomic(p, v)
-#define env_count_add(p, v)     ((void)arch_fetch_and_add(p, v))
+#define env_fetch_add(p, v)     arch_fetch_and_add(p, v)
+#define env_count_add(p, v)     ((void)env_fetch_add(p, v))
 #define env_cpu()               smp_processor_id()
 #define env_nr_cpus()           nr_cpu_ids
 #define ENV_CACHE_ALIGNED       __cacheline_aligned

@@ -299,8 +299,8 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
 
     if ( p->persistent )
     {
+        /* Charged already, by the put. */
         link_init(&pg->lru);
-        env_count_add(&pg->client->pers_pages, 1);
         return;
     }
 
@@ -678,6 +678,7 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     struct tmem_object *o;
     struct tmem_pool *p;
     env_page_t *data;
+    bool charged = false;
     long rc = -ENODEV;
 
     if ( !env_read_once(&c->pools[id]) )
@@ -689,12 +690,20 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     p = pool_lock(c, id);
     if ( !p )
         goto fail_unlocked;
-    if ( data && p->persistent &&
-         !env_may_hold_persistent(c->owner,
-                                  env_read_once(&c->pers_pages)) )
+    if ( data && p->persistent )
     {
-        data_free(c, data);
-        data = NULL;
+        /*
+         * Charged before it is checked, so that vCPUs putting into
+         * several pools at once cannot together go past the allowance.
+         */
+        charged = env_may_hold_persistent(c->owner,
+                                          env_fetch_add(&c->pers_pages, 1));
+        if ( !charged )
+        {
+            env_count_add(&c->pers_pages, -1UL);
+            data_free(c, data);
+            data = NULL;
+        }
     }
     pg = data ? page_desc_alloc(p) : NULL;
     o = *obj_slot(p, oid);
@@ -731,6 +740,8 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     return 1;
 
  fail:
+    if ( charged )
+        env_count_add(&c->pers_pages, -1UL);
     if ( pg )
         page_desc_free(p, pg);
     env_spin_unlock(&p->lock);
