@@ -84,8 +84,9 @@ void user_free(void *p);
     ((type *)user_zalloc(sizeof(type) * (n), __alignof__(type)))
 #define env_free(p)               user_free(p)
 
-#define env_read_once(p)     __atomic_load_n(p, __ATOMIC_RELAXED)
-#define env_write_once(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
+/* Acquire and release, as x86's plain loads and stores are in Xen. */
+#define env_read_once(p)     __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define env_write_once(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define env_fetch_add(p, v)  __atomic_fetch_add(p, v, __ATOMIC_RELAXED)
 #define env_count_add(p, v)  ((void)env_fetch_add(p, v))
 

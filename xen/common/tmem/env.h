@@ -10,7 +10,9 @@
  *            fail; data pages are env_page_t, from env_page_alloc().
  * Shared:    env_read_once()/env_write_once() read and write a value whole
  *            (a counter, a pointer) that others read or write without the
- *            lock, if any, that orders the writers;
+ *            lock, if any, that orders the writers; with acquire and
+ *            release ordering (x86's loads and stores have it), on which
+ *            a pool published in a client's table relies;
  * Counters:  env_count_add() adds atomically to an unsigned long,
  *            env_fetch_add() too and returns the value it found;
  *            env_cpu() is the running CPU, below env_nr_cpus(), for
