@@ -17,21 +17,27 @@ static bool age_before(uint32_t a, uint32_t b)
     return (int32_t)(a - b) < 0;
 }
 
+/* The age of the oldest page on @lru, if any; its lock held. */
+static bool head_age(const struct tmem_link *lru, uint32_t *age)
+{
+    if ( link_empty(lru) )
+        return false;
+    *age = link_entry(lru->next, struct tmem_page, lru)->age;
+
+    return true;
+}
+
 /*
  * The age of the head of private pool @p's LRU; false if it is empty or
  * busy (a busy pool's pages wait for the next round).
  */
 static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
 {
-    bool found = false;
+    bool found;
 
     if ( !env_read_once(&p->lru_pages) || !env_spin_trylock(&p->lock) )
         return false;
-    if ( !link_empty(&p->lru) )
-    {
-        *age = link_entry(p->lru.next, struct tmem_page, lru)->age;
-        found = true;
-    }
+    found = head_age(&p->lru, age);
     env_spin_unlock(&p->lock);
 
     return found;
@@ -40,14 +46,10 @@ static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
 /* The age of the head of client @c's LRU of shared-pool pages. */
 static bool shared_head_age(struct tmem_client *c, uint32_t *age)
 {
-    bool found = false;
+    bool found;
 
     env_spin_lock(&c->lru_lock);
-    if ( !link_empty(&c->lru) )
-    {
-        *age = link_entry(c->lru.next, struct tmem_page, lru)->age;
-        found = true;
-    }
+    found = head_age(&c->lru, age);
     env_spin_unlock(&c->lru_lock);
 
     return found;

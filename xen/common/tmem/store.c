@@ -326,8 +326,8 @@ static void data_free(struct tmem_client *c, env_page_t *data)
 }
 
 /*
- * Take a page off its LRU, unless an evictor already did, and out of its
- * object (freeing the object when it empties), then free it.
+ * Take a page off its LRU and out of its object (freeing the object when
+ * it empties), then free it.
  *
  * A shared-pool page is on its client's LRU, whose walkers find the pool
  * through pg->obj holding only the LRU lock: so the page leaves the LRU
@@ -344,11 +344,8 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
     if ( client_lru )
     {
         env_spin_lock(&c->lru_lock);
-        if ( !link_empty(&pg->lru) )
-        {
-            link_del(&pg->lru);
-            env_write_once(&c->eph_pages, c->eph_pages - 1);
-        }
+        link_del(&pg->lru);
+        env_write_once(&c->eph_pages, c->eph_pages - 1);
     }
     else if ( !p->persistent )
     {
@@ -383,36 +380,49 @@ void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
     env_spin_unlock(&p->lock);
 }
 
+/*
+ * Remove up to @max (at least 1) of object @o's pages, pool lock held;
+ * returns how many. The object goes away with its last page, and then
+ * @gone is set.
+ */
+static unsigned long obj_remove_pages(struct tmem_pool *p,
+                                      struct tmem_object *o,
+                                      unsigned long max, bool *gone)
+{
+    unsigned long n = 0;
+    unsigned int j = 0;
+
+    *gone = false;
+    while ( n < max && !*gone )
+    {
+        struct tmem_page *pg = obj_buckets(o)[j];
+
+        if ( !pg )
+        {
+            j++;
+            continue;
+        }
+        *gone = o->npages == 1;
+        tmem_page_remove(p, pg);
+        n++;
+    }
+
+    return n;
+}
+
 /* Remove up to @budget pages of the pool; true once it is empty. */
 bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 {
-    unsigned int i;
-    bool empty;
+    unsigned int i = 0;
+    bool empty, gone;
 
     env_spin_lock(&p->lock);
-    for ( i = 0; i < p->nbuckets && budget; )
+    while ( i < p->nbuckets && budget )
     {
-        struct tmem_object *o = p->buckets[i];
-        unsigned int j;
-
-        if ( !o )
-        {
+        if ( p->buckets[i] )
+            budget -= obj_remove_pages(p, p->buckets[i], budget, &gone);
+        else
             i++;
-            continue;
-        }
-        /* The object goes away with its last page. */
-        for ( j = 0; budget && p->buckets[i] == o; )
-        {
-            struct tmem_page *pg = obj_buckets(o)[j];
-
-            if ( pg )
-            {
-                tmem_page_remove(p, pg);
-                budget--;
-            }
-            else
-                j++;
-        }
     }
     empty = !p->npages;
     env_spin_unlock(&p->lock);
@@ -787,12 +797,9 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
     {
         /* Shared: recently used, so last to go. */
         env_spin_lock(&pg->client->lru_lock);
-        if ( !link_empty(&pg->lru) )
-        {
-            link_del(&pg->lru);
-            link_add_tail(&pg->lru, &pg->client->lru);
-            pg->age = client_tick(pg->client);
-        }
+        link_del(&pg->lru);
+        link_add_tail(&pg->lru, &pg->client->lru);
+        pg->age = client_tick(pg->client);
         env_spin_unlock(&pg->client->lru_lock);
     }
     env_spin_unlock(&p->lock);
@@ -832,7 +839,7 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
     {
         struct tmem_pool *p = pool_lock(c, id);
         struct tmem_object *o;
-        unsigned int n = 0, j = 0;
+        bool gone = true;
 
         if ( !p )
             /* Gone between two batches: nothing left to flush. */
@@ -843,24 +850,14 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
             COUNT(c, flush_object);
             left = o ? o->npages : 0;
         }
-        while ( o && left && n < FLUSH_BATCH )
+        if ( o && left )
         {
-            struct tmem_page *pg = obj_buckets(o)[j];
+            unsigned long batch = left < FLUSH_BATCH ? left : FLUSH_BATCH;
 
-            if ( !pg )
-            {
-                j++;
-                continue;
-            }
-            left--;
-            n++;
-            /* The object goes away with its last page. */
-            if ( o->npages == 1 )
-                o = NULL;
-            tmem_page_remove(p, pg);
+            left -= obj_remove_pages(p, o, batch, &gone);
         }
         env_spin_unlock(&p->lock);
-        if ( !o || !left )
+        if ( gone || !left )
             break;
         env_preempt_point();
     }
