@@ -35,12 +35,8 @@ truncate -s 2G "$image"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 -d "$data" "$image"
 rm -rf "$data"
 
-mkdir -p "$data/bin" "$data/lib"
 for prog in fio grep md5sum; do
-	cp "$(command -v "$prog")" "$data/bin/"
-	for lib in $(ldd "$(command -v "$prog")" | grep -o '/[^ ]*'); do
-		cp -L "$lib" "$data/lib/"
-	done
+	copy_with_libs "$(command -v "$prog")" "$data"
 done
 truncate -s 256M "$tools"
 mkfs.ext4 -q -F -d "$data" "$tools"

@@ -13,11 +13,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,mnt,job,etc,run}
 mkdir -p "$IMG_DIR"
 
-# busybox, with a link per applet at the path busybox itself expects.
-cp /bin/busybox "$root/bin/busybox"
-"$root/bin/busybox" --list-full | while read -r applet; do
-	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
-done
+busybox_root "$root"
 
 install -m 755 "$PIPELINE_DIR/guest/init" "$root/init"
 install -m 755 "$PIPELINE_DIR/guest/run-selftests" "$root/bin/run-selftests"
@@ -29,7 +25,6 @@ if [ -d "$BUILD_DIR/selftests" ]; then
 	cp -a "$BUILD_DIR/selftests" "$root/selftests"
 fi
 
-(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc --quiet | gzip -1) > "$image.tmp"
+pack_cpio "$root" "$image.tmp"
 mv "$image.tmp" "$image"
 msg "initramfs: $(du -h "$image" | cut -f1) -> $image"

@@ -41,3 +41,35 @@ stage() {
 	fi
 	msg "<<< $name done in $(( $(date +%s) - start ))s"
 }
+
+# busybox_root DIR: busybox in DIR/bin, with a link per applet at the path
+# busybox itself expects (the base of an initramfs).
+busybox_root() {
+	local root=$1 applet
+	mkdir -p "$root/bin"
+	cp /bin/busybox "$root/bin/busybox"
+	"$root/bin/busybox" --list-full | while read -r applet; do
+		[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+	done
+}
+
+# pack_cpio DIR FILE: DIR as a gzipped newc cpio archive, an initramfs,
+# its entries in a stable order.
+pack_cpio() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet | gzip -1) > "$2"
+}
+
+# copy_with_libs PROGRAM DIR: PROGRAM into DIR/bin, and every library it
+# links (the dynamic loader too, to run it with) into DIR/lib; libraries
+# are looked up as ldd finds them, LD_LIBRARY_PATH included.
+copy_with_libs() {
+	local prog=$1 dir=$2 lib missing
+	missing=$(ldd "$prog" | grep 'not found' || true)
+	[ -z "$missing" ] || die "$prog: $missing"
+	mkdir -p "$dir/bin" "$dir/lib"
+	cp "$prog" "$dir/bin/"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		cp -L "$lib" "$dir/lib/"
+	done
+}

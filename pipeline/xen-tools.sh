@@ -10,7 +10,6 @@
 #            files from an ext4 image with tmem on (guest/domu-init)
 # The packages are only unpacked here, never installed on the host.
 . "$(dirname "$0")/lib.sh"
-. "$PIPELINE_DIR/versions.sh"
 
 image=$IMG_DIR/xen-tools.img
 kernel=$BUILD_DIR/linux/arch/x86/boot/bzImage
@@ -47,7 +46,7 @@ fi
 
 work=$BUILD_DIR/xen-tools
 rm -rf "$work" "$image" "$image.stamp"
-mkdir -p "$work/unpacked" "$work/disk/bin" "$work/disk/lib" "$work/disk/domu"
+mkdir -p "$work/unpacked" "$work/disk/domu"
 for deb in "$debs"/*.deb; do
 	dpkg-deb -x "$deb" "$work/unpacked"
 done
@@ -55,12 +54,7 @@ libpath=$work/unpacked/usr/lib/x86_64-linux-gnu:$work/unpacked/usr/lib/xen-4.17/
 for prog in $programs; do
 	bin=$work/unpacked/usr/lib/xen-4.17/bin/$prog
 	[ -x "$bin" ] || die "xen tools: $prog not in the packages"
-	cp "$bin" "$work/disk/bin/"
-	missing=$(LD_LIBRARY_PATH=$libpath ldd "$bin" | grep 'not found' || true)
-	[ -z "$missing" ] || die "xen tools: $prog: $missing"
-	for lib in $(LD_LIBRARY_PATH=$libpath ldd "$bin" | grep -o '/[^ ]*'); do
-		cp -L "$lib" "$work/disk/lib/"
-	done
+	LD_LIBRARY_PATH=$libpath copy_with_libs "$bin" "$work/disk"
 done
 # glibc loads it at run time, for pthread_cancel(), which xl uses.
 cp -L "$(gcc -print-file-name=libgcc_s.so.1)" "$work/disk/lib/"
@@ -69,10 +63,7 @@ cp -L "$(gcc -print-file-name=libgcc_s.so.1)" "$work/disk/lib/"
 # with random contents and their md5 sums.
 root=$work/domu-root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,mnt,tmp} "$work/domu-data"
-cp /bin/busybox "$root/bin/busybox"
-"$root/bin/busybox" --list-full | while read -r applet; do
-	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
-done
+busybox_root "$root"
 install -m 755 "$PIPELINE_DIR/guest/domu-init" "$root/init"
 python3 - "$work/domu-data" <<'EOF'
 import random, sys
@@ -84,8 +75,7 @@ EOF
 (cd "$work/domu-data" && md5sum file* > MD5SUMS)
 truncate -s 40M "$root/fs.img"
 mkfs.ext4 -q -F -d "$work/domu-data" "$root/fs.img"
-(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc --quiet | gzip -1) > "$work/disk/domu/initramfs.cpio.gz"
+pack_cpio "$root" "$work/disk/domu/initramfs.cpio.gz"
 cp "$kernel" "$work/disk/domu/bzImage"
 
 truncate -s 256M "$image"
