@@ -13,6 +13,7 @@ static unsigned long meta_live[ENV_USER_CPUS];
 long data_pages_fail_after = -1;
 unsigned long frame_copies_refused;
 unsigned long preempt_points;
+void (*preempt_hook)(void);
 bool meta_alloc_fail;
 
 /*
@@ -115,6 +116,8 @@ void user_race_window(void)
 void user_preempt_point(void)
 {
     __atomic_fetch_add(&preempt_points, 1, __ATOMIC_RELAXED);
+    if ( preempt_hook )
+        preempt_hook();
 }
 
 /*

@@ -33,6 +33,8 @@ unsigned long data_pages_live(void);        /* allocated minus freed */
 extern long data_pages_fail_after;          /* <0: never fail */
 extern unsigned long frame_copies_refused;
 extern unsigned long preempt_points;
+/* Run at every preempt point while set, where the store holds no lock. */
+extern void (*preempt_hook)(void);
 unsigned long meta_bytes_live(void);        /* metadata bytes held */
 extern bool meta_alloc_fail;
 

@@ -200,7 +200,7 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
                 return false;
             batch = budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
             budget -= batch;
-        } while ( !tmem_pool_drain_batch(p, batch) );
+        } while ( !tmem_pool_drain_batch(c, p, batch) );
         tmem_pool_retire(c, p);
         c->draining = NULL;
     }

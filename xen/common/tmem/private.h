@@ -9,7 +9,10 @@
 
 #include "store.h"
 
-/* Pages removed per batch by long flushes, between preemption points. */
+/*
+ * Steps per batch of long flushes, between preemption points: a step
+ * removes a page, or moves on to the next bucket of a table being emptied.
+ */
 #define FLUSH_BATCH 256
 
 #define COUNT(c, field) TMEM_COUNT(c, field, 1)
@@ -61,8 +64,14 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg);
  */
 void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
                           struct tmem_page *pg);
-/* Remove up to @budget pages of the pool; true once it is empty. */
-bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget);
+/*
+ * Do up to @budget steps (see FLUSH_BATCH) of emptying a pool no table
+ * names any more, the objects that go counted against client @c; true
+ * once it is empty, which it is not while a flush still holds one of its
+ * objects.
+ */
+bool tmem_pool_drain_batch(struct tmem_client *c, struct tmem_pool *p,
+                           unsigned long budget);
 /* Give back what an emptied pool holds, and the pool for reuse. */
 void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p);
 /* Drop a hold on a pool taken out of a table; true if it was the last. */

@@ -256,18 +256,26 @@ static struct tmem_object *obj_create(struct tmem_client *c,
     return o;
 }
 
-static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
-                        struct tmem_object *o)
+/* Free an object with no pages left, out of its pool's table already. */
+static void obj_free(struct tmem_client *c, struct tmem_pool *p,
+                     struct tmem_object *o)
 {
-    struct tmem_object **slot = obj_slot(p, &o->oid);
-
-    ASSERT(*slot == o && !o->npages);
-    *slot = o->hnext;
+    ASSERT(!o->npages);
     p->nobjs--;
     TMEM_COUNT(c, objects, -1UL);
     if ( o->nbuckets > 1 )
         env_free(o->pages.buckets);
     obj_desc_free(p, o);
+}
+
+static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
+                        struct tmem_object *o)
+{
+    struct tmem_object **slot = obj_slot(p, &o->oid);
+
+    ASSERT(*slot == o);
+    *slot = o->hnext;
+    obj_free(c, p, o);
 }
 
 /*
@@ -327,7 +335,7 @@ static void data_free(struct tmem_client *c, env_page_t *data)
 
 /*
  * Take a page off its LRU and out of its object (freeing the object when
- * it empties), then free it.
+ * it empties, unless it is held: see obj_hold()), then free it.
  *
  * A shared-pool page is on its client's LRU, whose walkers find the pool
  * through pg->obj holding only the LRU lock: so the page leaves the LRU
@@ -381,50 +389,94 @@ void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
 }
 
 /*
- * Remove up to @max (at least 1) of object @o's pages, pool lock held;
- * returns how many. The object goes away with its last page, and then
- * @gone is set.
+ * An object emptied in batches (FLUSH_OBJECT; a pool's when no table
+ * names it any more) is first taken out of its pool's table, in the same
+ * hold of the pool's lock as the op began: from then on no get finds its
+ * pages, and a put coming between two batches makes a new object, whose
+ * pages the batches cannot take for old ones.
+ *
+ * Its pages stay where they are -- counted in the pool and their client,
+ * on their LRU, evictable -- until a batch gets to them, so that taking
+ * the object out costs the same however big it is. It is held: the one
+ * emptying it keeps @cur on its page table, which nobody can add to any
+ * more, so that a batch resumes where the last one stopped instead of
+ * walking the buckets emptied already; and the hold counts as a page, so
+ * that whoever takes its last page (an evictor too) leaves it to its
+ * holder to free. Its pool keeps counting it in nobjs until then, and is
+ * not retired before: evictors find the pool of a page still on an LRU
+ * through its object, and the holder relocks the pool after each batch.
  */
-static unsigned long obj_remove_pages(struct tmem_pool *p,
-                                      struct tmem_object *o,
-                                      unsigned long max, bool *gone)
+static void obj_hold(struct tmem_object **slot, struct tmem_obj_cursor *cur)
 {
+    struct tmem_object *o = *slot;
+
+    *slot = o->hnext;
+    o->npages++;
+    cur->obj = o;
+    cur->bucket = 0;
+}
+
+/*
+ * Do up to @max steps of emptying held object cur->obj, pool lock held: a
+ * step removes a page or moves on to the next bucket (so that a batch
+ * stays bounded in a big table whose pages were evicted); returns how
+ * many. Once it has no page left the object is freed, counted against
+ * client @c, and cur->obj cleared.
+ */
+static unsigned long obj_empty_batch(struct tmem_client *c,
+                                     struct tmem_pool *p,
+                                     struct tmem_obj_cursor *cur,
+                                     unsigned long max)
+{
+    struct tmem_object *o = cur->obj;
+    struct tmem_page **b = obj_buckets(o);
     unsigned long n = 0;
-    unsigned int j = 0;
 
-    *gone = false;
-    while ( n < max && !*gone )
+    for ( ; o->npages > 1 && n < max; n++ )
     {
-        struct tmem_page *pg = obj_buckets(o)[j];
-
-        if ( !pg )
-        {
-            j++;
-            continue;
-        }
-        *gone = o->npages == 1;
-        tmem_page_remove(p, pg);
-        n++;
+        ASSERT(cur->bucket < o->nbuckets);
+        if ( b[cur->bucket] )
+            tmem_page_remove(p, b[cur->bucket]);
+        else
+            cur->bucket++;
+    }
+    if ( o->npages == 1 )
+    {
+        o->npages = 0;
+        obj_free(c, p, o);
+        cur->obj = NULL;
     }
 
     return n;
 }
 
-/* Remove up to @budget pages of the pool; true once it is empty. */
-bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
+bool tmem_pool_drain_batch(struct tmem_client *c, struct tmem_pool *p,
+                           unsigned long budget)
 {
-    unsigned int i = 0;
-    bool empty, gone;
+    bool empty;
 
+    /*
+     * Nobody adds objects to a pool no table names, so the buckets passed
+     * stay empty: the drain takes the objects in bucket order, each held
+     * while its pages go, and never looks at a bucket twice.
+     */
     env_spin_lock(&p->lock);
-    while ( i < p->nbuckets && budget )
+    while ( budget )
     {
-        if ( p->buckets[i] )
-            budget -= obj_remove_pages(p, p->buckets[i], budget, &gone);
+        if ( p->drain.obj )
+            budget -= obj_empty_batch(c, p, &p->drain, budget);
+        else if ( p->drain_bucket == p->nbuckets )
+            break;
+        else if ( p->buckets[p->drain_bucket] )
+            obj_hold(&p->buckets[p->drain_bucket], &p->drain);
         else
-            i++;
+        {
+            p->drain_bucket++;
+            budget--;
+        }
     }
-    empty = !p->npages;
+    /* An object a flush holds still counts: the flush frees it. */
+    empty = !p->nobjs;
     env_spin_unlock(&p->lock);
 
     return empty;
@@ -437,7 +489,8 @@ bool tmem_pool_drain_batch(struct tmem_pool *p, unsigned long budget)
 void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
 {
     env_spin_lock(&p->lock);
-    ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru));
+    ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru) &&
+           !p->drain.obj);
     pool_free_spares(p);
     env_free(p->buckets);
     p->buckets = NULL;
@@ -463,7 +516,7 @@ void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
 /* Empty and retire a pool no table names any more. */
 static void pool_destroy(struct tmem_client *c, struct tmem_pool *p)
 {
-    while ( !tmem_pool_drain_batch(p, FLUSH_BATCH) )
+    while ( !tmem_pool_drain_batch(c, p, FLUSH_BATCH) )
         env_preempt_point();
     tmem_pool_retire(c, p);
 }
@@ -506,6 +559,8 @@ static bool pool_setup(struct tmem_pool *p, bool persistent, bool shared,
     p->buckets = buckets;
     p->nbuckets = POOL_INITIAL_BUCKETS;
     p->nobjs = 0;
+    p->drain_bucket = 0;
+    p->drain.obj = NULL;
     p->persistent = persistent;
     p->shared = shared;
     p->uuid[0] = uuid[0];
@@ -828,38 +883,35 @@ long tmem_page_flush(struct tmem_client *c, unsigned int id,
 long tmem_object_flush(struct tmem_client *c, unsigned int id,
                        const struct tmem_oid *oid)
 {
-    unsigned long left = ~0UL;
+    struct tmem_pool *p = pool_lock(c, id);
+    struct tmem_object **slot;
+    struct tmem_obj_cursor cur;
+
+    if ( !p )
+        return -ENODEV;
+    COUNT(c, flush_object);
+    slot = obj_slot(p, oid);
+    if ( !*slot )
+    {
+        env_spin_unlock(&p->lock);
+        return 1;
+    }
+    obj_hold(slot, &cur);
 
     /*
      * In batches, letting the system breathe in between with no lock
-     * held; bounded by the object's size when the flush began, however
-     * fast others refill it.
+     * held. The pool is locked again as it is, whether a table still names
+     * it or not: the object held keeps it from being retired, and it lives
+     * as long as our client, or for ever if shared.
      */
     for ( ; ; )
     {
-        struct tmem_pool *p = pool_lock(c, id);
-        struct tmem_object *o;
-        bool gone = true;
-
-        if ( !p )
-            /* Gone between two batches: nothing left to flush. */
-            return left == ~0UL ? -ENODEV : 1;
-        o = *obj_slot(p, oid);
-        if ( left == ~0UL )
-        {
-            COUNT(c, flush_object);
-            left = o ? o->npages : 0;
-        }
-        if ( o && left )
-        {
-            unsigned long batch = left < FLUSH_BATCH ? left : FLUSH_BATCH;
-
-            left -= obj_remove_pages(p, o, batch, &gone);
-        }
+        obj_empty_batch(c, p, &cur, FLUSH_BATCH);
         env_spin_unlock(&p->lock);
-        if ( gone || !left )
+        if ( !cur.obj )
             break;
         env_preempt_point();
+        env_spin_lock(&p->lock);
     }
 
     return 1;

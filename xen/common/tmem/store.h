@@ -70,7 +70,16 @@ struct tmem_object {
         struct tmem_page *chain;    /* nbuckets == 1: the only chain */
     } pages;
     unsigned int nbuckets;
-    unsigned int npages;
+    unsigned int npages;            /* plus one while held (store.c) */
+};
+
+/*
+ * An object held out of its pool's table while its pages are removed in
+ * batches, and where the next batch starts.
+ */
+struct tmem_obj_cursor {
+    struct tmem_object *obj;
+    unsigned int bucket;            /* the first that may hold pages */
 };
 
 struct tmem_pool {
@@ -78,7 +87,7 @@ struct tmem_pool {
     bool in_use;                    /* set up, or still being emptied */
     struct tmem_object **buckets;
     unsigned int nbuckets;
-    unsigned int nobjs;
+    unsigned int nobjs;             /* in buckets, or held */
     unsigned long npages;
     struct tmem_link lru;           /* private ephemeral: oldest first */
     unsigned long lru_pages;        /* on lru; read without the lock */
@@ -86,6 +95,12 @@ struct tmem_pool {
     bool shared;
     uint64_t uuid[2];
     unsigned int refs;              /* clients holding it (shared_lock) */
+    /*
+     * Being emptied once no table names it: the first bucket that may
+     * still hold objects, and the object held out of it meanwhile.
+     */
+    unsigned int drain_bucket;
+    struct tmem_obj_cursor drain;
     /* A few freed descriptors kept for reuse, chained through hnext. */
     struct tmem_page *spare_pages;
     struct tmem_object *spare_objs;
