@@ -16,13 +16,17 @@ ifdef DOM0_MEM
 export DOM0_MEM
 endif
 
-.PHONY: help demo check check-unit check-vm bench bench-store build vm-run devtree export-patches clean
+# Length of make soak, in minutes.
+SOAK_MINUTES ?= 30
+
+.PHONY: help demo check check-unit check-vm soak bench bench-store build vm-run devtree export-patches clean
 
 help:
 	@echo "make demo            boot Xen with tmem and a tmem-using Linux, show it working"
 	@echo "make check           run every test; ends with 'check: N passed, N failed'"
 	@echo "make check-unit      only the fast tests (no VM)"
 	@echo "make check-vm [SUITES=...]  only the VM suites"
+	@echo "make soak [SOAK_MINUTES=30]  the coherence stress in dom0 with tmem on, for that long"
 	@echo "make bench           tmem on vs off in a 256 MiB dom0: sectors read, run time"
 	@echo "make bench-store     the hypervisor store's put+get cost, in userspace"
 	@echo "make build           fetch, patch and build everything"
@@ -40,6 +44,17 @@ check-unit:
 
 check-vm:
 	LAYERS=vm $(P)/check.sh
+
+# The coherence stress (tools/testing/selftests/tmem/coherence_stress) with
+# Xen and Linux using tmem: its output, the ops count and the result.
+soak:
+	$(P)/build.sh
+	. $(P)/lib.sh && rc=0 && \
+	$(P)/vm.sh --name soak --xen-args tmem --linux-args "tmem kunit.enable=0" \
+		--timeout $$(( $(SOAK_MINUTES) * 60 + 900 )) --job-dir $(P)/guest/stress \
+		-- ./stress -t $$(( $(SOAK_MINUTES) * 60 )) || rc=$$?; \
+	python3 $(P)/ktap.py --label soak "$$LOG_DIR/soak.log" || true; \
+	exit $$rc
 
 bench:
 	$(P)/bench.sh

@@ -9,7 +9,9 @@
 #       code (seconds, no VM).
 # vm:   builds everything, then boots each suite below: KUnit's results are
 #       read from the boot log, the kselftests are run by dom0's /init;
-#       and the xen-domu suite, where dom0 starts and kills a guest domain
+#       the coherence-stress suite, the randomized coherence stress
+#       (guest/stress) for STRESS_SECONDS (default 60) with tmem on; and
+#       the xen-domu suite, where dom0 starts and kills a guest domain
 #       under tmem (guest/domu-test).
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +74,27 @@ vm_suite() {
 	return "$rc"
 }
 
+# coherence-stress: tools/testing/selftests/tmem/coherence_stress for
+# STRESS_SECONDS with Xen and Linux using tmem: random ops on files larger
+# than dom0's memory, every read checked, racing readers and O_DIRECT
+# writers. Any stale or wrong read fails it; its seed, ops count and any
+# mismatch report are shown.
+stress_suite() {
+	local name=coherence-stress secs=${STRESS_SECONDS:-60} rc=0
+	local log=$LOG_DIR/check-$name.log
+	"$PIPELINE_DIR/vm.sh" --name "check-$name" --xen-args tmem \
+		--linux-args "tmem kunit.enable=0" --timeout $((secs + 400)) \
+		--job-dir "$PIPELINE_DIR/guest/stress" -- ./stress -t "$secs" \
+		> /dev/null || rc=$?
+	tr -d '\r' < "$log" | sed -n 's/^    # //p' | awk '
+		/^(MISMATCH|STALE|ERROR)/ { report = 1 }
+		report || /^(seed|ops:|tmem:)/ { print "  " $0 }
+		/^replay:/ { report = 0 }' | head -n 80
+	python3 "$PIPELINE_DIR/ktap.py" --label "$name" "$log" || true
+	[ "$rc" -eq 0 ] || echo "FAIL $name: the VM run failed (status $rc), log: $log"
+	return "$rc"
+}
+
 # xen-domu: a guest domain started and killed under tmem (guest/domu-test),
 # with the toolstack disk of xen-tools.sh at /opt in dom0.
 domu_suite() {
@@ -106,6 +129,9 @@ for l in $LAYERS; do
 			layer "$name" vm_suite "$name" "$(echo $xen_args)" \
 				"$(echo $linux_args)" $mem $dom0_mem
 		done <<<"$VM_SUITES"
+		if [ -z "${SUITES:-}" ] || grep -qw coherence-stress <<<"$SUITES"; then
+			layer coherence-stress stress_suite
+		fi
 		if [ -z "${SUITES:-}" ] || grep -qw xen-domu <<<"$SUITES"; then
 			layer xen-domu domu_suite
 		fi
