@@ -9,13 +9,28 @@
  * take part; each gets a pool from the backend, possibly later, when the
  * backend registers. Only order-0 folios are cached: a large folio leaving
  * the cache invalidates its pages instead.
+ *
+ * Coherence rests on three rules (Documentation/mm/cleancache.rst has the
+ * list of every path on which a folio leaves the page cache):
+ *
+ * - only reclaim puts, under the mapping's i_pages lock, and only a folio
+ *   that is a clean copy of the disk; every other removal invalidates;
+ * - a whole-file invalidation (truncation, direct I/O) is bracketed by
+ *   cleancache_invalidate_begin() and _end(): the begin flushes the file,
+ *   and a put that overlaps the bracket takes its own copy back before it
+ *   drops the i_pages lock, so no old copy can be got once begin returned;
+ * - page ops read their pool id under RCU, so that the pool ids can be
+ *   replaced (cleancache_reset_pools()) without an op reaching a pool
+ *   that now belongs to another filesystem.
  */
 #include <linux/cleancache.h>
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/hash.h>
 #include <linux/pagemap.h>
+#include <linux/rcupdate.h>
 #include <kunit/visibility.h>
 
 #include "cleancache_internal.h"
@@ -27,10 +42,11 @@ DEFINE_STATIC_KEY_FALSE(cleancache_enabled);
 EXPORT_SYMBOL_GPL(cleancache_enabled);
 
 /*
- * The filesystems that opted in and their pools. A slot's sb is set while
- * that filesystem is mounted and never moves, so lookups need no lock:
- * the filesystem cannot be unmounted while one of its folios is in hand.
- * Changes are serialised by cleancache_lock.
+ * The filesystems that opted in and their pools. A mounted filesystem's
+ * superblock points at its slot, so that a page op finds its pool without
+ * a search; the slot outlives no mount, and the filesystem cannot be
+ * unmounted while one of its folios is in hand. Changes are serialised by
+ * cleancache_lock; page ops read a slot's pool id under RCU.
  */
 struct cleancache_fs cleancache_fs[CLEANCACHE_MAX_FS];
 EXPORT_SYMBOL_IF_KUNIT(cleancache_fs);
@@ -39,16 +55,28 @@ static DEFINE_MUTEX(cleancache_lock);
 struct cleancache_stats cleancache_stats;
 EXPORT_SYMBOL_IF_KUNIT(cleancache_stats);
 
+/* Caller holds rcu_read_lock() until its op on the pool is done. */
 static int cleancache_pool(const struct super_block *sb)
 {
-	int i;
+	const struct cleancache_fs *fs;
 
 	if (!sb)
 		return -1;
-	for (i = 0; i < CLEANCACHE_MAX_FS; i++)
-		if (READ_ONCE(cleancache_fs[i].sb) == sb)
-			return READ_ONCE(cleancache_fs[i].poolid);
-	return -1;
+	fs = READ_ONCE(sb->s_cleancache);
+	return fs ? READ_ONCE(fs->poolid) : -1;
+}
+
+/*
+ * Whole-file invalidations in progress, by a hash of the mapping: a put
+ * that sees one takes its copy back (a collision costs a put, no more).
+ */
+#define CLEANCACHE_INVAL_BITS	6
+static atomic_t cleancache_invalidating[1 << CLEANCACHE_INVAL_BITS];
+
+static atomic_t *invalidating(const struct address_space *mapping)
+{
+	return &cleancache_invalidating[hash_ptr(mapping,
+						 CLEANCACHE_INVAL_BITS)];
 }
 
 /* Ask the backend for a pool for slot @fs (cleancache_lock held). */
@@ -84,7 +112,8 @@ static void cleancache_add_fs(struct super_block *sb, bool shared)
 	uuid_copy(&fs->uuid, &sb->s_uuid);
 	if (cleancache_ops)
 		cleancache_fs_pool(fs, cleancache_ops);
-	WRITE_ONCE(fs->sb, sb);
+	fs->sb = sb;
+	WRITE_ONCE(sb->s_cleancache, fs);
 	mutex_unlock(&cleancache_lock);
 }
 
@@ -117,7 +146,7 @@ EXPORT_SYMBOL_GPL(cleancache_init_shared_fs);
  */
 void cleancache_invalidate_fs(struct super_block *sb)
 {
-	int i;
+	int i, pool;
 
 	mutex_lock(&cleancache_lock);
 	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
@@ -125,16 +154,56 @@ void cleancache_invalidate_fs(struct super_block *sb)
 
 		if (fs->sb != sb)
 			continue;
-		if (fs->poolid >= 0 && cleancache_ops) {
-			cleancache_ops->invalidate_fs(fs->poolid);
+		pool = fs->poolid;
+		WRITE_ONCE(sb->s_cleancache, NULL);
+		WRITE_ONCE(fs->poolid, -1);
+		/* No op may reach the id once another filesystem has it. */
+		synchronize_rcu();
+		if (pool >= 0 && cleancache_ops) {
+			cleancache_ops->invalidate_fs(pool);
 			atomic_long_inc(&cleancache_stats.invalidate_fs);
 		}
-		WRITE_ONCE(fs->sb, NULL);
-		fs->poolid = -1;
+		fs->sb = NULL;
 	}
 	mutex_unlock(&cleancache_lock);
 }
 EXPORT_SYMBOL_GPL(cleancache_invalidate_fs);
+
+/**
+ * cleancache_reset_pools - give every filesystem a new pool
+ *
+ * For a backend that lost its pools, or whose pool ids may now name other
+ * pools: after the guest was saved and restored, or migrated, its host
+ * knows none of the ids it handed out. The old ids are withdrawn first and
+ * every page op that may still use one is waited for, so that no op can
+ * reach the pool another filesystem is given next; then the old pools are
+ * destroyed (in case the host kept them) and new ones created.
+ *
+ * Context: process context; may sleep.
+ */
+void cleancache_reset_pools(void)
+{
+	const struct cleancache_ops *ops;
+	int old[CLEANCACHE_MAX_FS];
+	int i;
+
+	mutex_lock(&cleancache_lock);
+	ops = cleancache_ops;
+	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		old[i] = cleancache_fs[i].poolid;
+		WRITE_ONCE(cleancache_fs[i].poolid, -1);
+	}
+	synchronize_rcu();
+	for (i = 0; ops && i < CLEANCACHE_MAX_FS; i++) {
+		if (old[i] >= 0)
+			ops->invalidate_fs(old[i]);
+		if (cleancache_fs[i].sb)
+			cleancache_fs_pool(&cleancache_fs[i], ops);
+	}
+	mutex_unlock(&cleancache_lock);
+	atomic_long_inc(&cleancache_stats.pool_resets);
+}
+EXPORT_SYMBOL_GPL(cleancache_reset_pools);
 
 /**
  * cleancache_register_ops - install the backend
@@ -164,10 +233,8 @@ int cleancache_register_ops(const struct cleancache_ops *ops)
 EXPORT_SYMBOL_GPL(cleancache_register_ops);
 
 /*
- * The pool and key of a folio, or -1 when it is not to be cached: its
- * filesystem has no pool, its index does not fit the backends' 32 bits,
- * or its contents are not what the disk holds in clear (encrypted or
- * verity-checked files).
+ * The pool and key of a folio, or -1 when its file has no pool or its
+ * index does not fit the backends' 32 bits. Called under rcu_read_lock().
  */
 VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 					  pgoff_t index,
@@ -176,8 +243,7 @@ VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 	struct inode *inode = mapping->host;
 	int pool;
 
-	if (!inode || index > U32_MAX || IS_ENCRYPTED(inode) ||
-	    IS_VERITY(inode))
+	if (!inode || index > U32_MAX)
 		return -1;
 	pool = cleancache_pool(inode->i_sb);
 	if (pool < 0)
@@ -188,6 +254,22 @@ VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_folio_key);
 
+/*
+ * May this file's folios be put and got? Not when its pages are not what
+ * the disk holds in clear (encrypted or verity-checked files), when swap
+ * writes to its blocks behind the page cache (an active swap file), or
+ * when a write to it failed: the disk may then hold older data than a
+ * clean folio. Invalidations apply to every file all the same, so that
+ * copies made before a file became one of these are still dropped.
+ */
+static bool cleancache_file_ok(struct address_space *mapping)
+{
+	struct inode *inode = mapping->host;
+
+	return inode && !IS_ENCRYPTED(inode) && !IS_VERITY(inode) &&
+	       !IS_SWAPFILE(inode) && !READ_ONCE(mapping->wb_err);
+}
+
 int __cleancache_get_folio(struct folio *folio)
 {
 	const struct cleancache_ops *ops = READ_ONCE(cleancache_ops);
@@ -195,12 +277,16 @@ int __cleancache_get_folio(struct folio *folio)
 	int pool, ret;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(folio), folio);
-	if (!ops || folio_test_large(folio))
+	if (!ops || folio_test_large(folio) ||
+	    !cleancache_file_ok(folio->mapping))
 		return -ENODATA;
+	rcu_read_lock();
 	pool = cleancache_folio_key(folio->mapping, folio->index, &key);
+	ret = pool < 0 ? -ENODATA :
+	      ops->get_page(pool, &key, folio->index, &folio->page);
+	rcu_read_unlock();
 	if (pool < 0)
 		return -ENODATA;
-	ret = ops->get_page(pool, &key, folio->index, &folio->page);
 	if (ret) {
 		atomic_long_inc(&cleancache_stats.failed_gets);
 		return -ENODATA;
@@ -214,6 +300,7 @@ void __cleancache_put_folio(struct folio *folio)
 {
 	const struct cleancache_ops *ops = READ_ONCE(cleancache_ops);
 	struct address_space *mapping = folio->mapping;
+	atomic_t *inval = invalidating(mapping);
 	struct cleancache_filekey key;
 	int pool;
 
@@ -221,15 +308,29 @@ void __cleancache_put_folio(struct folio *folio)
 		return;
 	/* Only a clean copy of what is on disk may be kept. */
 	if (folio_test_large(folio) || !folio_test_uptodate(folio) ||
-	    !folio_test_mappedtodisk(folio) || folio_test_dirty(folio)) {
+	    !folio_test_mappedtodisk(folio) || folio_test_dirty(folio) ||
+	    !cleancache_file_ok(mapping) || atomic_read(inval)) {
 		__cleancache_invalidate_folio(mapping, folio);
 		return;
 	}
+	rcu_read_lock();
 	pool = cleancache_folio_key(mapping, folio->index, &key);
-	if (pool < 0)
-		return;
-	ops->put_page(pool, &key, folio->index, &folio->page);
-	atomic_long_inc(&cleancache_stats.puts);
+	if (pool >= 0) {
+		ops->put_page(pool, &key, folio->index, &folio->page);
+		atomic_long_inc(&cleancache_stats.puts);
+		/*
+		 * Pairs with cleancache_invalidate_begin(): either it sees
+		 * this copy and flushes it, or this sees it and drops the
+		 * copy again, before the i_pages lock lets anyone look up
+		 * this index (and get the copy) again.
+		 */
+		smp_mb();
+		if (atomic_read(inval)) {
+			ops->invalidate_page(pool, &key, folio->index);
+			atomic_long_inc(&cleancache_stats.invalidate_pages);
+		}
+	}
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(__cleancache_put_folio);
 
@@ -243,13 +344,15 @@ void __cleancache_invalidate_folio(struct address_space *mapping,
 
 	if (!ops)
 		return;
+	rcu_read_lock();
 	for (i = 0; i < n; i++) {
 		pool = cleancache_folio_key(mapping, folio->index + i, &key);
 		if (pool < 0)
-			return;
+			break;
 		ops->invalidate_page(pool, &key, folio->index + i);
 		atomic_long_inc(&cleancache_stats.invalidate_pages);
 	}
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(__cleancache_invalidate_folio);
 
@@ -261,13 +364,60 @@ void __cleancache_invalidate_inode(struct address_space *mapping)
 
 	if (!ops)
 		return;
+	rcu_read_lock();
 	pool = cleancache_folio_key(mapping, 0, &key);
-	if (pool < 0)
-		return;
-	ops->invalidate_inode(pool, &key);
-	atomic_long_inc(&cleancache_stats.invalidate_inodes);
+	if (pool >= 0) {
+		ops->invalidate_inode(pool, &key);
+		atomic_long_inc(&cleancache_stats.invalidate_inodes);
+	}
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(__cleancache_invalidate_inode);
+
+void __cleancache_invalidate_begin(struct address_space *mapping)
+{
+	atomic_inc(invalidating(mapping));
+	/* Pairs with the barrier after a put: see __cleancache_put_folio(). */
+	smp_mb__after_atomic();
+	cleancache_invalidate_inode(mapping);
+}
+EXPORT_SYMBOL_GPL(__cleancache_invalidate_begin);
+
+void __cleancache_invalidate_end(struct address_space *mapping)
+{
+	atomic_dec(invalidating(mapping));
+}
+EXPORT_SYMBOL_GPL(__cleancache_invalidate_end);
+
+/**
+ * cleancache_set_generation - change an inode's generation
+ * @inode: the inode
+ * @generation: its new i_generation
+ *
+ * The generation is part of the file's cleancache key, so the copies kept
+ * under the old one are forgotten: setting it back must not bring them
+ * back. The change is made under the i_pages lock, which every put holds,
+ * so that no put can use the old key after the flush.
+ */
+void cleancache_set_generation(struct inode *inode, u32 generation)
+{
+	struct address_space *mapping = inode->i_mapping;
+	const struct cleancache_ops *ops = READ_ONCE(cleancache_ops);
+	struct cleancache_filekey key;
+	int pool;
+
+	xa_lock_irq(&mapping->i_pages);
+	rcu_read_lock();
+	pool = ops ? cleancache_folio_key(mapping, 0, &key) : -1;
+	inode->i_generation = generation;
+	xa_unlock_irq(&mapping->i_pages);
+	if (pool >= 0) {
+		ops->invalidate_inode(pool, &key);
+		atomic_long_inc(&cleancache_stats.invalidate_inodes);
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(cleancache_set_generation);
 
 #ifdef CONFIG_KUNIT
 /* Let a test run the hooks against its own backend, then put ours back. */
@@ -312,6 +462,7 @@ static int __init cleancache_debugfs_init(void)
 		{ "invalidate_pages", &cleancache_stats.invalidate_pages },
 		{ "invalidate_inodes", &cleancache_stats.invalidate_inodes },
 		{ "invalidate_fs", &cleancache_stats.invalidate_fs },
+		{ "pool_resets", &cleancache_stats.pool_resets },
 	};
 	struct dentry *dir = debugfs_create_dir("cleancache", NULL);
 	int i;

@@ -24,6 +24,7 @@ struct cleancache_stats {
 	atomic_long_t invalidate_pages;
 	atomic_long_t invalidate_inodes;
 	atomic_long_t invalidate_fs;
+	atomic_long_t pool_resets;
 };
 
 extern struct cleancache_fs cleancache_fs[CLEANCACHE_MAX_FS];

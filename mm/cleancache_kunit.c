@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit test of the cleancache core with a recording backend: which folios
- * are put, which are invalidated instead, the key a file gets, gets, and
- * a filesystem that opted in before any backend was there.
+ * are put, which are invalidated instead, the key a file gets, gets, a
+ * filesystem that opted in before any backend was there, the invalidation
+ * bracket against a racing put, a generation change, and pools re-created
+ * after a restore.
  */
 #include <kunit/test.h>
 #include <linux/fs.h>
@@ -20,12 +22,14 @@ static struct {
 	struct cleancache_filekey key;
 	pgoff_t index;
 	int get_ret;
+	/* Starts an invalidation of this mapping in the middle of a put. */
+	struct address_space *begin_during_put;
 } rec;
 
+/* A new id each time, so that a test can tell pools apart. */
 static int rec_init_fs(size_t pagesize)
 {
-	rec.init_fs++;
-	return TEST_POOL;
+	return TEST_POOL + rec.init_fs++;
 }
 
 static int rec_init_shared_fs(const uuid_t *uuid, size_t pagesize)
@@ -53,6 +57,8 @@ static void rec_put_page(int pool, const struct cleancache_filekey *key,
 	rec.pool = pool;
 	rec.key = *key;
 	rec.index = index;
+	if (rec.begin_during_put)
+		cleancache_invalidate_begin(rec.begin_during_put);
 }
 
 static void rec_invalidate_page(int pool, const struct cleancache_filekey *key,
@@ -84,6 +90,9 @@ static const struct cleancache_ops rec_ops = {
 	.invalidate_fs = rec_invalidate_fs,
 };
 
+/* The test leaves /sys/kernel/debug/cleancache/ as it found it. */
+static struct cleancache_stats saved_stats;
+
 struct cc_test {
 	const struct cleancache_ops *saved_ops;
 	struct super_block *sb;
@@ -102,6 +111,8 @@ static int cc_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t->sb);
 	KUNIT_ASSERT_NOT_NULL(test, t->inode);
 	strscpy(t->sb->s_id, "cc-test", sizeof(t->sb->s_id));
+	saved_stats = cleancache_stats;
+	address_space_init_once(&t->inode->i_data);
 	t->inode->i_sb = t->sb;
 	t->inode->i_ino = 4242;
 	t->inode->i_generation = 17;
@@ -129,6 +140,7 @@ static void cc_exit(struct kunit *test)
 	cleancache_swap_ops(t->saved_ops);
 	t->folio->mapping = NULL;
 	folio_put(t->folio);
+	cleancache_stats = saved_stats;
 }
 
 static void opting_in_gets_a_pool(struct kunit *test)
@@ -237,6 +249,110 @@ static void invalidations_reach_the_backend(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.put, 0);
 }
 
+/* A write to it failed: the disk may hold older data than the folio. */
+static void a_file_with_a_writeback_error_is_not_cached(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+
+	errseq_set(&t->inode->i_data.wb_err, -EIO);
+	cleancache_put_folio(t->folio);
+	KUNIT_EXPECT_EQ(test, rec.put, 0);
+	KUNIT_EXPECT_EQ(test, rec.inval_page, 1);
+	folio_clear_uptodate(t->folio);
+	folio_lock(t->folio);
+	KUNIT_EXPECT_NE(test, cleancache_get_folio(t->folio), 0);
+	folio_unlock(t->folio);
+	KUNIT_EXPECT_EQ(test, rec.get, 0);
+}
+
+/* Not cached, but their copies from before are still invalidated. */
+static void swap_and_verity_files_are_invalidated_not_cached(struct kunit *test)
+{
+	static const unsigned int flags[] = { S_SWAPFILE, S_VERITY };
+	struct cc_test *t = test->priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		memset(&rec, 0, sizeof(rec));
+		t->inode->i_flags |= flags[i];
+		/* IS_SWAPFILE() is never true without CONFIG_SWAP. */
+		if (!IS_SWAPFILE(t->inode) && !IS_VERITY(t->inode)) {
+			t->inode->i_flags &= ~flags[i];
+			continue;
+		}
+		cleancache_put_folio(t->folio);
+		cleancache_invalidate_inode(&t->inode->i_data);
+		cleancache_invalidate_folio(&t->inode->i_data, t->folio);
+		t->inode->i_flags &= ~flags[i];
+		KUNIT_EXPECT_EQ(test, rec.put, 0);
+		KUNIT_EXPECT_EQ(test, rec.inval_inode, 1);
+		KUNIT_EXPECT_EQ(test, rec.inval_page, 2);
+	}
+}
+
+static void a_put_inside_an_invalidation_is_not_kept(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+	struct address_space *mapping = &t->inode->i_data;
+
+	cleancache_invalidate_begin(mapping);
+	KUNIT_EXPECT_EQ(test, rec.inval_inode, 1);
+	cleancache_put_folio(t->folio);
+	cleancache_invalidate_end(mapping);
+	KUNIT_EXPECT_EQ(test, rec.put, 0);
+	KUNIT_EXPECT_EQ(test, rec.inval_page, 1);
+	/* After the end, puts are kept again. */
+	cleancache_put_folio(t->folio);
+	KUNIT_EXPECT_EQ(test, rec.put, 1);
+	KUNIT_EXPECT_EQ(test, rec.inval_page, 1);
+}
+
+/*
+ * An invalidation that begins while a put is in the backend: either the
+ * begin's flush comes after the put, or the put takes its copy back.
+ * Here the flush came first, so the put must take it back.
+ */
+static void a_put_racing_an_invalidation_takes_its_copy_back(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+	struct address_space *mapping = &t->inode->i_data;
+
+	rec.begin_during_put = mapping;
+	cleancache_put_folio(t->folio);
+	rec.begin_during_put = NULL;
+	KUNIT_EXPECT_EQ(test, rec.put, 1);
+	KUNIT_EXPECT_EQ(test, rec.inval_inode, 1);
+	KUNIT_EXPECT_EQ(test, rec.inval_page, 1);
+	KUNIT_EXPECT_EQ(test, rec.index, 3UL);
+	cleancache_invalidate_end(mapping);
+}
+
+static void a_new_generation_forgets_the_old_copies(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+
+	cleancache_set_generation(t->inode, 99);
+	KUNIT_EXPECT_EQ(test, t->inode->i_generation, 99U);
+	KUNIT_EXPECT_EQ(test, rec.inval_inode, 1);
+	KUNIT_EXPECT_EQ(test, rec.key.generation, 17U);
+	cleancache_put_folio(t->folio);
+	KUNIT_EXPECT_EQ(test, rec.key.generation, 99U);
+}
+
+/* After a restore: the old pool is destroyed, a new one used. */
+static void reset_gives_every_filesystem_a_new_pool(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+
+	cleancache_reset_pools();
+	KUNIT_EXPECT_EQ(test, rec.inval_fs, 1);
+	KUNIT_EXPECT_EQ(test, rec.pool, TEST_POOL);
+	KUNIT_EXPECT_EQ(test, rec.init_fs, 2);
+	cleancache_put_folio(t->folio);
+	KUNIT_EXPECT_EQ(test, rec.put, 1);
+	KUNIT_EXPECT_EQ(test, rec.pool, TEST_POOL + 1);
+}
+
 static void fs_mounted_before_the_backend_gets_a_pool_later(struct kunit *test)
 {
 	struct cc_test *t = test->priv;
@@ -264,6 +380,12 @@ static struct kunit_case cleancache_cases[] = {
 	KUNIT_CASE(get_fills_the_folio_on_a_hit),
 	KUNIT_CASE(invalidations_reach_the_backend),
 	KUNIT_CASE(fs_mounted_before_the_backend_gets_a_pool_later),
+	KUNIT_CASE(a_file_with_a_writeback_error_is_not_cached),
+	KUNIT_CASE(swap_and_verity_files_are_invalidated_not_cached),
+	KUNIT_CASE(a_put_inside_an_invalidation_is_not_kept),
+	KUNIT_CASE(a_put_racing_an_invalidation_takes_its_copy_back),
+	KUNIT_CASE(a_new_generation_forgets_the_old_copies),
+	KUNIT_CASE(reset_gives_every_filesystem_a_new_pool),
 	{}
 };
 

@@ -7,6 +7,11 @@
  * for them before going to the disk. Xen may drop any of these pages at
  * any time, and a get that hits removes the page from Xen.
  *
+ * Pool ids are only meaningful to the domain that got them: after the guest
+ * is saved and restored, or migrated, its new domain has no pools, so every
+ * filesystem gets a new one before anything runs again; and a kernel
+ * started by kexec destroys the pools its predecessor left behind.
+ *
  * Parameters: "tmem" on the kernel command line enables the driver when it
  * is built in (loading the module enables it too); tmem.cleancache=0 keeps
  * it from registering with cleancache.
@@ -18,8 +23,10 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/notifier.h>
 #include <kunit/static_stub.h>
 #include <xen/xen.h>
+#include <xen/xen-ops.h>
 #include <xen/page.h>
 #include <xen/interface/tmem.h>
 #include <asm/xen/hypercall.h>
@@ -45,8 +52,11 @@ static bool xen_tmem_absent;
 static struct {
 	atomic_long_t puts, failed_puts, gets, hits, misses;
 	atomic_long_t flush_page, flush_inode, flush_fs;
-	atomic_long_t pools, failed_pools;
+	atomic_long_t pools, failed_pools, stale_pools, resumes;
 } tmem_stats;
+
+/* A domain has at most this many pools (ids 0 to 15). */
+#define TMEM_MAX_POOLS	16
 
 static int xen_tmem_op(struct tmem_op *op)
 {
@@ -150,13 +160,59 @@ static void tmem_cleancache_invalidate_inode(int pool,
 	tmem_page_op(TMEM_FLUSH_OBJECT, pool, key, 0, NULL);
 }
 
-static void tmem_cleancache_invalidate_fs(int pool)
+static int tmem_destroy_pool(int pool)
 {
 	struct tmem_op op = { .cmd = TMEM_DESTROY_POOL, .pool_id = pool };
 
-	atomic_long_inc(&tmem_stats.flush_fs);
-	xen_tmem_op(&op);
+	return xen_tmem_op(&op);
 }
+
+static void tmem_cleancache_invalidate_fs(int pool)
+{
+	atomic_long_inc(&tmem_stats.flush_fs);
+	tmem_destroy_pool(pool);
+}
+
+/*
+ * A kernel started by kexec (or kdump) inherits its domain, and with it
+ * the pools of the kernel before, which nobody would ever free. This
+ * kernel has made none yet, so every pool the domain has is stale.
+ */
+static void __init tmem_destroy_stale_pools(void)
+{
+	int id, ret, n = 0;
+
+	for (id = 0; id < TMEM_MAX_POOLS; id++) {
+		ret = tmem_destroy_pool(id);
+		if (ret < 0)
+			break;		/* no tmem: nothing was left either */
+		n += ret == 1;
+	}
+	if (n) {
+		atomic_long_add(n, &tmem_stats.stale_pools);
+		pr_info("destroyed %d pools left by a previous kernel\n", n);
+	}
+}
+
+/*
+ * Called after the domain was suspended, with every process and kernel
+ * thread still frozen: restored or migrated, the domain is a new one and
+ * knows none of our pool ids; if the suspend was cancelled, the old pools
+ * are destroyed. Either way every filesystem gets a new pool before any
+ * page op can run again.
+ */
+static int tmem_resume(struct notifier_block *nb, unsigned long action,
+		       void *data)
+{
+	atomic_long_inc(&tmem_stats.resumes);
+	if (!READ_ONCE(xen_tmem_absent))
+		cleancache_reset_pools();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tmem_resume_nb = {
+	.notifier_call = tmem_resume,
+};
 
 static const struct cleancache_ops tmem_cleancache_ops = {
 	.init_fs = tmem_cleancache_init_fs,
@@ -198,6 +254,8 @@ static void __init tmem_debugfs_init(void)
 		{ "flush_fs", &tmem_stats.flush_fs },
 		{ "pools", &tmem_stats.pools },
 		{ "failed_pools", &tmem_stats.failed_pools },
+		{ "stale_pools", &tmem_stats.stale_pools },
+		{ "resumes", &tmem_stats.resumes },
 	};
 	struct dentry *dir = debugfs_create_dir("tmem", NULL);
 	int i;
@@ -219,14 +277,19 @@ static int __init xen_tmem_init(void)
 	if (!tmem_enabled)
 		return 0;
 #endif
-	tmem_debugfs_init();
-	if (!cleancache)
+	if (!cleancache) {
+		tmem_debugfs_init();
 		return 0;
+	}
+	tmem_destroy_stale_pools();
 	ret = cleancache_register_ops(&tmem_cleancache_ops);
 	if (ret) {
 		pr_warn("cleancache already has a backend (%d)\n", ret);
 		return ret;
 	}
+	/* Only now: the files must not outlive a failed init. */
+	tmem_debugfs_init();
+	xen_resume_notifier_register(&tmem_resume_nb);
 	pr_info("cleancache backed by Xen tmem\n");
 	return 0;
 }

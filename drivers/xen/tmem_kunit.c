@@ -22,11 +22,13 @@ static int fake_xen_tmem_op(struct tmem_op *op)
 }
 
 static bool saved_absent;
+static typeof(tmem_stats) saved_stats;
 
 static int tmem_test_init(struct kunit *test)
 {
 	memset(&fake, 0, sizeof(fake));
 	saved_absent = READ_ONCE(xen_tmem_absent);
+	saved_stats = tmem_stats;
 	kunit_activate_static_stub(test, xen_tmem_op, fake_xen_tmem_op);
 	WRITE_ONCE(xen_tmem_absent, false);
 	return 0;
@@ -34,8 +36,13 @@ static int tmem_test_init(struct kunit *test)
 
 static void tmem_test_exit(struct kunit *test)
 {
-	/* The real driver may be in use: leave it as the test found it. */
+	/*
+	 * The real driver may be in use: leave it as the test found it, its
+	 * counters too, which would otherwise show the fake pools and the
+	 * fake failures to whoever reads /sys/kernel/debug/tmem/ later.
+	 */
 	WRITE_ONCE(xen_tmem_absent, saved_absent);
+	tmem_stats = saved_stats;
 }
 
 static const struct cleancache_filekey test_key = {

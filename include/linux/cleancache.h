@@ -19,6 +19,8 @@
 #include <linux/mm_types.h>
 #include <linux/uuid.h>
 
+struct cleancache_fs;
+
 /* An object (file) in a backend pool: survives inode number reuse. */
 struct cleancache_filekey {
 	u64 ino;
@@ -57,11 +59,17 @@ void cleancache_init_fs(struct super_block *sb);
 void cleancache_init_shared_fs(struct super_block *sb);
 void cleancache_invalidate_fs(struct super_block *sb);
 
+/* For backends whose pool ids no longer hold (e.g. after a restore). */
+void cleancache_reset_pools(void);
+void cleancache_set_generation(struct inode *inode, u32 generation);
+
 int __cleancache_get_folio(struct folio *folio);
 void __cleancache_put_folio(struct folio *folio);
 void __cleancache_invalidate_folio(struct address_space *mapping,
 				   struct folio *folio);
 void __cleancache_invalidate_inode(struct address_space *mapping);
+void __cleancache_invalidate_begin(struct address_space *mapping);
+void __cleancache_invalidate_end(struct address_space *mapping);
 
 /*
  * Restore a locked folio that is not uptodate from the backend: 0 if it
@@ -74,7 +82,10 @@ static inline int cleancache_get_folio(struct folio *folio)
 	return -ENODATA;
 }
 
-/* A folio is leaving the page cache: keep a copy if it is clean. */
+/*
+ * Reclaim is taking a folio out of the page cache: keep a copy if it is
+ * clean. Called with the mapping's i_pages lock held.
+ */
 static inline void cleancache_put_folio(struct folio *folio)
 {
 	if (static_branch_unlikely(&cleancache_enabled))
@@ -95,11 +106,34 @@ static inline void cleancache_invalidate_inode(struct address_space *mapping)
 		__cleancache_invalidate_inode(mapping);
 }
 
+/*
+ * Bracket the removal of folios whose contents may be out of date (a
+ * truncation, the invalidation around a direct write): the file's copies
+ * are forgotten at the begin, and no put made before the end can be got.
+ */
+static inline void cleancache_invalidate_begin(struct address_space *mapping)
+{
+	/* Counted even before a backend registers: begin and end pair up. */
+	__cleancache_invalidate_begin(mapping);
+}
+
+static inline void cleancache_invalidate_end(struct address_space *mapping)
+{
+	__cleancache_invalidate_end(mapping);
+}
+
 #else /* !CONFIG_CLEANCACHE */
 
 static inline void cleancache_init_fs(struct super_block *sb) { }
 static inline void cleancache_init_shared_fs(struct super_block *sb) { }
 static inline void cleancache_invalidate_fs(struct super_block *sb) { }
+static inline void cleancache_reset_pools(void) { }
+static inline void cleancache_set_generation(struct inode *inode,
+					     u32 generation)
+{
+	inode->i_generation = generation;
+}
+
 static inline int cleancache_get_folio(struct folio *folio)
 {
 	return -ENODATA;
@@ -109,6 +143,8 @@ static inline void cleancache_put_folio(struct folio *folio) { }
 static inline void cleancache_invalidate_folio(struct address_space *mapping,
 					       struct folio *folio) { }
 static inline void cleancache_invalidate_inode(struct address_space *mapping) { }
+static inline void cleancache_invalidate_begin(struct address_space *mapping) { }
+static inline void cleancache_invalidate_end(struct address_space *mapping) { }
 
 #endif /* CONFIG_CLEANCACHE */
 
