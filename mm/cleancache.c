@@ -31,6 +31,7 @@
 #include <linux/hash.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "cleancache_internal.h"
@@ -55,6 +56,17 @@ static DEFINE_MUTEX(cleancache_lock);
 struct cleancache_stats cleancache_stats;
 EXPORT_SYMBOL_IF_KUNIT(cleancache_stats);
 
+/*
+ * Pool ids withdrawn by cleancache_pools_lost() and not yet destroyed, by
+ * slot (-1: none); and whether a reset is pending, during which no new
+ * pool is created, so that none can be given an id about to be destroyed.
+ */
+static int cleancache_lost_pools[CLEANCACHE_MAX_FS] = {
+	[0 ... CLEANCACHE_MAX_FS - 1] = -1
+};
+
+static bool cleancache_reset_pending;
+
 /* Caller holds rcu_read_lock() until its op on the pool is done. */
 static int cleancache_pool(const struct super_block *sb)
 {
@@ -69,14 +81,28 @@ static int cleancache_pool(const struct super_block *sb)
 /*
  * Whole-file invalidations in progress, by a hash of the mapping: a put
  * that sees one takes its copy back (a collision costs a put, no more).
+ * One cache line each, as every truncation and direct write of an
+ * opted-in filesystem, on any CPU, counts in one of them.
  */
 #define CLEANCACHE_INVAL_BITS	6
-static atomic_t cleancache_invalidating[1 << CLEANCACHE_INVAL_BITS];
+static struct {
+	atomic_t count;
+} ____cacheline_aligned_in_smp cleancache_invalidating[1 << CLEANCACHE_INVAL_BITS];
 
 static atomic_t *invalidating(const struct address_space *mapping)
 {
 	return &cleancache_invalidating[hash_ptr(mapping,
-						 CLEANCACHE_INVAL_BITS)];
+						 CLEANCACHE_INVAL_BITS)].count;
+}
+
+/*
+ * Only files of opted-in filesystems are ever put, so only theirs need
+ * counting. A superblock opts in before it has any file and leaves once
+ * it has none, so begin and end of one bracket always agree on this.
+ */
+static bool cleancache_counts(const struct address_space *mapping)
+{
+	return mapping->host && READ_ONCE(mapping->host->i_sb->s_cleancache);
 }
 
 /* Ask the backend for a pool for slot @fs (cleancache_lock held). */
@@ -110,7 +136,8 @@ static void cleancache_add_fs(struct super_block *sb, bool shared)
 	fs->poolid = -1;
 	fs->shared = shared;
 	uuid_copy(&fs->uuid, &sb->s_uuid);
-	if (cleancache_ops)
+	/* A pending reset gives it a pool, after the old ids are gone. */
+	if (cleancache_ops && !READ_ONCE(cleancache_reset_pending))
 		cleancache_fs_pool(fs, cleancache_ops);
 	fs->sb = sb;
 	WRITE_ONCE(sb->s_cleancache, fs);
@@ -177,33 +204,72 @@ EXPORT_SYMBOL_GPL(cleancache_invalidate_fs);
  * knows none of the ids it handed out. The old ids are withdrawn first and
  * every page op that may still use one is waited for, so that no op can
  * reach the pool another filesystem is given next; then the old pools are
- * destroyed (in case the host kept them) and new ones created.
+ * destroyed (in case the host kept them, as after a cancelled suspend)
+ * and new ones created.
  *
  * Context: process context; may sleep.
  */
 void cleancache_reset_pools(void)
 {
 	const struct cleancache_ops *ops;
-	int old[CLEANCACHE_MAX_FS];
-	int i;
+	int i, id;
 
 	mutex_lock(&cleancache_lock);
 	ops = cleancache_ops;
 	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
-		old[i] = cleancache_fs[i].poolid;
+		id = cleancache_fs[i].poolid;
+		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
+			WRITE_ONCE(cleancache_lost_pools[i], id);
 		WRITE_ONCE(cleancache_fs[i].poolid, -1);
 	}
 	synchronize_rcu();
-	for (i = 0; ops && i < CLEANCACHE_MAX_FS; i++) {
-		if (old[i] >= 0)
-			ops->invalidate_fs(old[i]);
+	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		id = xchg(&cleancache_lost_pools[i], -1);
+		if (ops && id >= 0)
+			ops->invalidate_fs(id);
+	}
+	WRITE_ONCE(cleancache_reset_pending, false);
+	for (i = 0; ops && i < CLEANCACHE_MAX_FS; i++)
 		if (cleancache_fs[i].sb)
 			cleancache_fs_pool(&cleancache_fs[i], ops);
-	}
 	mutex_unlock(&cleancache_lock);
 	atomic_long_inc(&cleancache_stats.pool_resets);
 }
 EXPORT_SYMBOL_GPL(cleancache_reset_pools);
+
+static void cleancache_reset_fn(struct work_struct *work)
+{
+	cleancache_reset_pools();
+}
+
+static DECLARE_WORK(cleancache_reset_work, cleancache_reset_fn);
+
+/**
+ * cleancache_pools_lost - the backend's pool ids no longer hold
+ *
+ * As cleancache_reset_pools(), for a caller that cannot sleep or wait for
+ * RCU (Xen's resume notifier runs with the other CPUs' timers still
+ * stopped): every id is withdrawn now, so that page ops stop using them at
+ * once, and the rest of the reset runs from a workqueue that is not
+ * frozen. Until it has run, filesystems are simply not cached.
+ *
+ * Context: any; does not sleep. Called with tasks frozen, so no
+ * cleancache_lock holder is changing the table meanwhile.
+ */
+void cleancache_pools_lost(void)
+{
+	int i, id;
+
+	WRITE_ONCE(cleancache_reset_pending, true);
+	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		id = READ_ONCE(cleancache_fs[i].poolid);
+		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
+			WRITE_ONCE(cleancache_lost_pools[i], id);
+		WRITE_ONCE(cleancache_fs[i].poolid, -1);
+	}
+	queue_work(system_unbound_wq, &cleancache_reset_work);
+}
+EXPORT_SYMBOL_GPL(cleancache_pools_lost);
 
 /**
  * cleancache_register_ops - install the backend
@@ -256,18 +322,19 @@ EXPORT_SYMBOL_IF_KUNIT(cleancache_folio_key);
 
 /*
  * May this file's folios be put and got? Not when its pages are not what
- * the disk holds in clear (encrypted or verity-checked files), when swap
- * writes to its blocks behind the page cache (an active swap file), or
- * when a write to it failed: the disk may then hold older data than a
- * clean folio. Invalidations apply to every file all the same, so that
- * copies made before a file became one of these are still dropped.
+ * the disk holds in clear (encrypted or verity-checked files), when its
+ * blocks are written behind the page cache (an active swap file, a DAX
+ * file), or when a write to it failed: the disk may then hold older data
+ * than a clean folio. Invalidations apply to every file all the same, so
+ * that copies made before a file became one of these are still dropped.
  */
 static bool cleancache_file_ok(struct address_space *mapping)
 {
 	struct inode *inode = mapping->host;
 
 	return inode && !IS_ENCRYPTED(inode) && !IS_VERITY(inode) &&
-	       !IS_SWAPFILE(inode) && !READ_ONCE(mapping->wb_err);
+	       !IS_SWAPFILE(inode) && !IS_DAX(inode) &&
+	       !READ_ONCE(mapping->wb_err);
 }
 
 int __cleancache_get_folio(struct folio *folio)
@@ -376,16 +443,20 @@ EXPORT_SYMBOL_GPL(__cleancache_invalidate_inode);
 
 void __cleancache_invalidate_begin(struct address_space *mapping)
 {
+	if (!cleancache_counts(mapping))
+		return;
 	atomic_inc(invalidating(mapping));
 	/* Pairs with the barrier after a put: see __cleancache_put_folio(). */
 	smp_mb__after_atomic();
-	cleancache_invalidate_inode(mapping);
+	/* Not the static-branch wrapper: a put may already see it enabled. */
+	__cleancache_invalidate_inode(mapping);
 }
 EXPORT_SYMBOL_GPL(__cleancache_invalidate_begin);
 
 void __cleancache_invalidate_end(struct address_space *mapping)
 {
-	atomic_dec(invalidating(mapping));
+	if (cleancache_counts(mapping))
+		atomic_dec(invalidating(mapping));
 }
 EXPORT_SYMBOL_GPL(__cleancache_invalidate_end);
 
@@ -402,12 +473,13 @@ EXPORT_SYMBOL_GPL(__cleancache_invalidate_end);
 void cleancache_set_generation(struct inode *inode, u32 generation)
 {
 	struct address_space *mapping = inode->i_mapping;
-	const struct cleancache_ops *ops = READ_ONCE(cleancache_ops);
+	const struct cleancache_ops *ops;
 	struct cleancache_filekey key;
 	int pool;
 
 	xa_lock_irq(&mapping->i_pages);
 	rcu_read_lock();
+	ops = READ_ONCE(cleancache_ops);
 	pool = ops ? cleancache_folio_key(mapping, 0, &key) : -1;
 	inode->i_generation = generation;
 	xa_unlock_irq(&mapping->i_pages);
@@ -419,7 +491,31 @@ void cleancache_set_generation(struct inode *inode, u32 generation)
 }
 EXPORT_SYMBOL_GPL(cleancache_set_generation);
 
-#ifdef CONFIG_KUNIT
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Is cleancache live: a backend registered, or a filesystem opted in? A
+ * test then must not swap the backend out under them.
+ */
+bool cleancache_in_use(void)
+{
+	int i;
+
+	if (READ_ONCE(cleancache_ops))
+		return true;
+	for (i = 0; i < CLEANCACHE_MAX_FS; i++)
+		if (READ_ONCE(cleancache_fs[i].sb))
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_in_use);
+
+/* Wait for the reset that cleancache_pools_lost() queued. */
+void cleancache_flush_reset(void)
+{
+	flush_work(&cleancache_reset_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_flush_reset);
+
 /* Let a test run the hooks against its own backend, then put ours back. */
 const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops)
 {

@@ -33,8 +33,10 @@ extern struct cleancache_stats cleancache_stats;
 VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 					  pgoff_t index,
 					  struct cleancache_filekey *key);
-#ifdef CONFIG_KUNIT
+#if IS_ENABLED(CONFIG_KUNIT)
 const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops);
+bool cleancache_in_use(void);
+void cleancache_flush_reset(void);
 #endif
 
 #endif /* _MM_CLEANCACHE_INTERNAL_H */

@@ -196,17 +196,19 @@ static void __init tmem_destroy_stale_pools(void)
 
 /*
  * Called after the domain was suspended, with every process and kernel
- * thread still frozen: restored or migrated, the domain is a new one and
- * knows none of our pool ids; if the suspend was cancelled, the old pools
- * are destroyed. Either way every filesystem gets a new pool before any
- * page op can run again.
+ * thread still frozen and the other vCPUs' timers not yet restarted:
+ * restored or migrated, the domain is a new one and knows none of our
+ * pool ids; if the suspend was cancelled, the old pools are still there.
+ * Either way the ids are withdrawn now, before anything runs again, and
+ * cleancache destroys the old pools and gives every filesystem a new one
+ * from a workqueue, once waiting is possible.
  */
 static int tmem_resume(struct notifier_block *nb, unsigned long action,
 		       void *data)
 {
 	atomic_long_inc(&tmem_stats.resumes);
 	if (!READ_ONCE(xen_tmem_absent))
-		cleancache_reset_pools();
+		cleancache_pools_lost();
 	return NOTIFY_DONE;
 }
 
