@@ -178,7 +178,7 @@ static void tmem_cleancache_invalidate_fs(int pool)
  * the pools of the kernel before, which nobody would ever free. This
  * kernel has made none yet, so every pool the domain has is stale.
  */
-static void __init tmem_destroy_stale_pools(void)
+static void tmem_destroy_stale_pools(void)
 {
 	int id, ret, n = 0;
 

@@ -185,6 +185,25 @@ static void invalidations_are_flushes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.calls, 3);
 }
 
+/* After kexec: every pool id the domain may hold is destroyed, once. */
+static void stale_pools_of_a_previous_kernel_are_destroyed(struct kunit *test)
+{
+	long stale = atomic_long_read(&tmem_stats.stale_pools);
+
+	fake.ret = 1;
+	tmem_destroy_stale_pools();
+	KUNIT_EXPECT_EQ(test, fake.calls, TMEM_MAX_POOLS);
+	KUNIT_EXPECT_EQ(test, fake.last.cmd, TMEM_DESTROY_POOL);
+	KUNIT_EXPECT_EQ(test, fake.last.pool_id, TMEM_MAX_POOLS - 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tmem_stats.stale_pools),
+			stale + TMEM_MAX_POOLS);
+	/* A Xen without tmem is asked once. */
+	fake.calls = 0;
+	fake.ret = -ENODEV;
+	tmem_destroy_stale_pools();
+	KUNIT_EXPECT_EQ(test, fake.calls, 1);
+}
+
 static struct kunit_case xen_tmem_cleancache_cases[] = {
 	KUNIT_CASE(init_fs_makes_a_private_ephemeral_pool),
 	KUNIT_CASE(init_shared_fs_passes_the_uuid),
@@ -193,6 +212,7 @@ static struct kunit_case xen_tmem_cleancache_cases[] = {
 	KUNIT_CASE(put_marshals_the_page),
 	KUNIT_CASE(only_a_hit_is_a_hit),
 	KUNIT_CASE(invalidations_are_flushes),
+	KUNIT_CASE(stale_pools_of_a_previous_kernel_are_destroyed),
 	{}
 };
 
