@@ -3,6 +3,15 @@
 # sources, patched trees, kernel, hypervisor, kselftests, initramfs.
 . "$(dirname "$0")/lib.sh"
 
+# One build at a time: two in the same output tree would overwrite each
+# other's objects (a test run started during a build waits for it).
+mkdir -p "$TMEM_OUT"
+exec 9> "$TMEM_OUT/.build.lock"
+if ! flock -n 9; then
+	msg "build: waiting for another build of $TMEM_OUT to finish"
+	flock 9
+fi
+
 total=$(date +%s)
 stage "install packages" "$PIPELINE_DIR/deps.sh"
 stage "fetch sources" "$PIPELINE_DIR/fetch.sh"
