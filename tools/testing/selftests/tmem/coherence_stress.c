@@ -673,6 +673,10 @@ static __noreturn void fail_errno(unsigned int i, const char *what)
 	say("ERROR: seed %llu round %u %s %u: %s on %s: %s",
 	    (unsigned long long)opt.seed, w.round, w.role, w.id, what,
 	    w.f[i]->name, strerror(err));
+	if (err == EIO) {
+		say("the file has a writeback error: see the kernel log");
+		say("(an O_DIRECT write that failed to invalidate the page cache leaves one)");
+	}
 	say_history(w.f[i]);
 	say_replay();
 	say_flush();
