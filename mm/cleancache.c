@@ -217,6 +217,9 @@ void cleancache_reset_pools(void)
 	mutex_lock(&cleancache_lock);
 	ops = cleancache_ops;
 	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		/* A free slot's pool id means nothing. */
+		if (!cleancache_fs[i].sb)
+			continue;
 		id = cleancache_fs[i].poolid;
 		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
 			WRITE_ONCE(cleancache_lost_pools[i], id);
@@ -262,6 +265,8 @@ void cleancache_pools_lost(void)
 
 	WRITE_ONCE(cleancache_reset_pending, true);
 	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		if (!READ_ONCE(cleancache_fs[i].sb))
+			continue;
 		id = READ_ONCE(cleancache_fs[i].poolid);
 		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
 			WRITE_ONCE(cleancache_lost_pools[i], id);
