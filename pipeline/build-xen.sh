@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
+# build-xen.sh [debug]
+#
 # Configure (defconfig + pipeline/config/xen.config) and build the hypervisor
-# from the patched tree, out of tree, with ccache.
+# from the patched tree, out of tree, with ccache. "debug" builds the same
+# with CONFIG_DEBUG=y (ASSERTs on) into $BUILD_DIR/xen-debug, for the VM
+# suite that runs tmem on a debug hypervisor.
 . "$(dirname "$0")/lib.sh"
 
+variant=${1:-}
 tree=$TREE_DIR/xen
-out=$BUILD_DIR/xen
-cfg=$BUILD_DIR/xen-config
+out=$BUILD_DIR/xen${variant:+-$variant}
+cfg=$BUILD_DIR/xen${variant:+-$variant}-config
 fragment=$PIPELINE_DIR/config/xen.config
 xmake=(make -C "$tree/xen" CC="ccache gcc" HOSTCC="ccache gcc" -s)
 
 [ -d "$tree" ] || die "no patched Xen tree (run pipeline/prepare.sh)"
 mkdir -p "$out" "$cfg"
+case $variant in
+'') ;;
+debug)
+	# The project's fragment, and ASSERTs on.
+	{ cat "$fragment"; echo "CONFIG_DEBUG=y"; } > "$cfg/fragment"
+	fragment=$cfg/fragment
+	;;
+*) die "build-xen.sh: unknown variant '$variant'" ;;
+esac
 
 "${xmake[@]}" O="$cfg" defconfig >/dev/null
 # Replace, not append to, what defconfig said about the fragment's symbols.
@@ -25,4 +39,4 @@ cmp -s "$cfg/.config" "$out/.config" || cp "$cfg/.config" "$out/.config"
 
 "${xmake[@]}" O="$out" olddefconfig >/dev/null
 "${xmake[@]}" O="$out" -j"$JOBS"
-msg "xen: $("${xmake[@]}" --no-print-directory xenversion) -> $out/xen"
+msg "xen${variant:+ ($variant)}: $("${xmake[@]}" --no-print-directory xenversion) -> $out/xen"

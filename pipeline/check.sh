@@ -22,6 +22,7 @@ default              |                             |                            
 xen-tmem-on          | tmem dom0_mem=512M,max:768M | tmem kunit.filter_glob=*tmem*  | 1024 | 512
 linux-cleancache-off | tmem                        | tmem tmem.cleancache=0 kunit.enable=0 | 1024 | 512
 xen-without-tmem     |                             | tmem kunit.enable=0            | 1024 | 512
+xen-debug            | tmem dom0_mem=512M,max:768M | tmem kunit.filter_glob=*tmem*  | 1024 | 512
 "
 
 passed=0 failed=0 skipped=0
@@ -65,8 +66,11 @@ layer() {
 
 vm_suite() {
 	local name=$1 xen_args=$2 linux_args=$3 mem=$4 dom0_mem=$5 rc=0
-	local log=$LOG_DIR/check-$name.log
-	"$PIPELINE_DIR/vm.sh" --name "check-$name" --xen-args "$xen_args" \
+	local log=$LOG_DIR/check-$name.log xen=$BUILD_DIR/xen/xen
+	# xen-debug boots the CONFIG_DEBUG=y hypervisor, so that its ASSERTs
+	# run under tmem (build-xen.sh debug).
+	[ "$name" != xen-debug ] || xen=$BUILD_DIR/xen-debug/xen
+	XEN=$xen "$PIPELINE_DIR/vm.sh" --name "check-$name" --xen-args "$xen_args" \
 		--linux-args "$linux_args" --mem "$mem" --dom0-mem "$dom0_mem" \
 		-- run-selftests /selftests/* > /dev/null || rc=$?
 	python3 "$PIPELINE_DIR/ktap.py" --label "$name" "$log" || true

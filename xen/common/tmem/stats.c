@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * tmem's counters for the host's administrator: the 't' debug key prints
+ * tmem's counters for the host's administrator: the 'k' debug key prints
  * the global and per-domain ones on the console, and hypfs shows the
  * global ones under /tmem/ (xenhypfs cat /tmem/puts, ...).
  */
@@ -132,9 +132,19 @@ static void __init tmem_hypfs_init(void)
 }
 #endif
 
+/*
+ * The debug key: 'k', which no other handler of Xen 4.17 uses ('t', the
+ * obvious one, is read_clocks, and a second registration of a key is an
+ * ASSERT in a debug build). Only with tmem on, as there is nothing to
+ * dump otherwise.
+ */
+#define TMEM_DEBUG_KEY 'k'
+
 static int __init cf_check tmem_stats_init(void)
 {
-    register_keyhandler('t', dump_tmem, "dump tmem statistics", 1);
+    if ( opt_tmem )
+        register_keyhandler(TMEM_DEBUG_KEY, dump_tmem,
+                            "dump tmem statistics", 1);
     tmem_hypfs_init();
 
     return 0;
