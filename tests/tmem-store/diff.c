@@ -277,6 +277,8 @@ static int run(uint64_t seed, unsigned long ops)
         tmem_client_destroy(clients[c]);
     if ( !rc && data_pages_live() )
         rc = fail("pages left after every client died", data_pages_live(), 0);
+    if ( !rc && frames_held() )
+        rc = fail("guest frames still held", frames_held(), 0);
     printf("%s seed %llu: %lu ops, %lu hits, %lu ephemeral drops\n",
            rc ? "not ok" : "ok", (unsigned long long)seed, nops, hits, drops);
     nops = hits = drops = 0;

@@ -53,16 +53,6 @@ static inline void env_spin_lock(env_spinlock_t *l)
     }
 }
 
-static inline bool env_spin_trylock(env_spinlock_t *l)
-{
-    /* Acquire: pairs with the release of the last unlock. */
-    unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
-    unsigned int n = o;
-
-    return __atomic_compare_exchange_n(&l->next, &n, o + 1, false,
-                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
 static inline void env_spin_unlock(env_spinlock_t *l)
 {
     unsigned int o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
@@ -73,6 +63,9 @@ static inline void env_spin_unlock(env_spinlock_t *l)
 typedef struct user_page {
     unsigned char bytes[PAGE_SIZE];
 } env_page_t;
+
+/* A guest frame, as frames.h simulates them. */
+typedef struct frame env_frame_t;
 
 #define ENV_DEFINE_SPINLOCK(l)  env_spinlock_t l = ENV_SPINLOCK_UNLOCKED
 

@@ -8,10 +8,11 @@
  * Every object must outlive the LRU entry of its last page: an evictor
  * that reads a freed object is a heap-use-after-free here.
  *
- * Few evictions succeed (the putters keep the pool's lock busy), but
- * every attempt walks the LRU and reads a page's object first, which is
- * where the race is. At the end every data page and metadata byte must
- * be given back.
+ * Every attempt reads the object of the page at the head of the LRU with
+ * only the LRU's lock held, which is where the race is; then it waits for
+ * the pool's lock, which the putters keep busy, and by then the head may
+ * be another page. At the end every data page and metadata byte must be
+ * given back.
  *
  * Usage: evict_race [ROUNDS_PER_THREAD]
  */

@@ -10,10 +10,12 @@ struct frame frames[FRAMES_TOTAL];
 /* Per thread, so that counting costs the benchmark no atomic operation. */
 static unsigned long pages_live[ENV_USER_CPUS];
 static unsigned long meta_live[ENV_USER_CPUS];
+static unsigned long held[ENV_USER_CPUS];
 long data_pages_fail_after = -1;
 unsigned long frame_copies_refused;
 unsigned long preempt_points;
 void (*preempt_hook)(void);
+void (*race_hook)(void);
 bool meta_alloc_fail;
 
 /*
@@ -90,6 +92,11 @@ unsigned long meta_bytes_live(void)
     return sum(meta_live);
 }
 
+unsigned long frames_held(void)
+{
+    return sum(held);
+}
+
 bool race_windows_open;
 
 uint64_t user_random64(void)
@@ -109,7 +116,9 @@ void user_race_window(void)
 {
     static __thread unsigned int calls;
 
-    if ( ++calls % 4 == 0 )
+    if ( race_hook )
+        race_hook();
+    else if ( ++calls % 4 == 0 )
         sched_yield();
 }
 
@@ -174,24 +183,29 @@ static struct frame *frame_of(void *owner, uint64_t cmfn, bool writing)
     return &frames[cmfn];
 }
 
-int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *dst)
+env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing)
 {
-    struct frame *f = frame_of(owner, cmfn, false);
+    struct frame *f = frame_of(owner, cmfn, writing);
 
-    if ( !f )
-        return -EINVAL;
-    memcpy(dst->bytes, f->bytes, PAGE_SIZE);
-    return 0;
+    if ( f )
+        held[user_cpu()]++;
+    return f;
 }
 
-int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *src)
+void env_frame_put(void *owner, env_frame_t *f, bool writing, bool written)
 {
-    struct frame *f = frame_of(owner, cmfn, true);
+    assert(f->owner == owner && (!writing || !f->readonly));
+    held[user_cpu()]--;
+}
 
-    if ( !f )
-        return -EINVAL;
+void env_copy_from_frame(const env_frame_t *f, env_page_t *dst)
+{
+    memcpy(dst->bytes, f->bytes, PAGE_SIZE);
+}
+
+void env_copy_to_frame(env_frame_t *f, const env_page_t *src)
+{
     memcpy(f->bytes, src->bytes, PAGE_SIZE);
-    return 0;
 }
 
 void frames_reset(void)

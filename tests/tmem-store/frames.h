@@ -5,7 +5,8 @@
  * Frames 0 .. FRAMES_TOTAL-1 exist; each belongs to one test domain or to
  * nobody, and may be marked "not writable RAM" (a page table, say). The
  * env hooks refuse frames the calling domain does not own, count every
- * data page allocated and freed, and can be told to fail allocations.
+ * data page allocated and freed and every frame held, and can be told to
+ * fail allocations.
  */
 #ifndef TMEM_TEST_FRAMES_H
 #define TMEM_TEST_FRAMES_H
@@ -32,9 +33,15 @@ extern struct frame frames[FRAMES_TOTAL];
 unsigned long data_pages_live(void);        /* allocated minus freed */
 extern long data_pages_fail_after;          /* <0: never fail */
 extern unsigned long frame_copies_refused;
+unsigned long frames_held(void);            /* taken and not let go */
 extern unsigned long preempt_points;
 /* Run at every preempt point while set, where the store holds no lock. */
 extern void (*preempt_hook)(void);
+/*
+ * Run at the store's race windows (env_race_window()) in place of a
+ * yield while set, if race_windows_open is set too.
+ */
+extern void (*race_hook)(void);
 unsigned long meta_bytes_live(void);        /* metadata bytes held */
 extern bool meta_alloc_fail;
 

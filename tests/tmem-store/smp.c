@@ -360,11 +360,13 @@ int main(int argc, char **argv)
            "racing), %lu evicted\n", WORKERS + 2, ops, g.count.puts,
            g.count.gets, g.count.gets_hit, race_hits, evicted);
     if ( data_pages_live() != pages0 || meta_bytes_live() != meta0 ||
-         g.clients || g.count.objects || g.eph_pages || g.pers_pages )
+         g.clients || g.count.objects || g.eph_pages || g.pers_pages ||
+         frames_held() )
     {
         printf("# not all given back: %lu pages, %lu metadata bytes, "
-               "%lu clients, %lu objects\n", data_pages_live() - pages0,
-               meta_bytes_live() - meta0, g.clients, g.count.objects);
+               "%lu clients, %lu objects, %lu frames\n",
+               data_pages_live() - pages0, meta_bytes_live() - meta0,
+               g.clients, g.count.objects, frames_held());
         errors++;
     }
     if ( !race_hits )

@@ -2,8 +2,9 @@
 /*
  * Unit tests of the tmem store and dispatcher, built for userspace: every
  * command and error code, the pool limits, the get semantics, eviction
- * order and fairness, refused frames, bounded flushes, and that destroying
- * clients gives back every page and byte.
+ * order and fairness, the cap on a client's ephemeral pages, eviction
+ * passing over a client that yields nothing, refused frames, bounded
+ * flushes, and that destroying clients gives back every page and byte.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -515,6 +516,121 @@ static void test_eviction_fairness(void)
     tmem_client_destroy(d);
 }
 
+/*
+ * A client's ephemeral pages stay within its cap: a put past it evicts the
+ * client's oldest, whichever pool they are in, and nobody else's.
+ */
+static void test_ephemeral_cap(void)
+{
+    struct tmem_client *c = setup(2);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, SHARED, 3), 1);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 2);
+    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    tmem_client_set_max_ephemeral(c, 10);
+    for ( i = 0; i < 30; i++ )
+    {
+        CHECK_EQ(put(c, i % 2, 1, i, 0, i), 1);
+        CHECK(eph(c) <= 10);
+    }
+    CHECK_EQ(eph(c), 10);
+    CHECK_EQ(client_now(c).evictions, 20);
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
+    CHECK_EQ(eph(d), 20);
+    /* Persistent pages are the domain's own memory: not capped here. */
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(put(c, 2, 1, i, 0, 100 + i), 1);
+    CHECK_EQ(eph(c), 10);
+
+    /* A lower cap is reached at the next put, which keeps the newest. */
+    tmem_client_set_max_ephemeral(c, 4);
+    CHECK_EQ(put(c, 0, 2, 0, 0, 99), 1);
+    CHECK_EQ(eph(c), 4);
+    for ( i = 0; i < 30; i++ )
+        CHECK_EQ(get(c, i % 2, 1, i, 1, i), i >= 27);
+    CHECK_EQ(get(c, 0, 2, 0, 1, 99), 1);
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(get(c, 2, 1, i, 1, 100 + i), 1);
+    CHECK_EQ(eph(d), 20);
+
+    /* The private pages got are gone, the shared ones (27, 29) stay. */
+    CHECK_EQ(eph(c), 2);
+    tmem_client_set_max_ephemeral(c, TMEM_NO_CAP);
+    for ( i = 0; i < 30; i++ )
+        CHECK_EQ(put(c, 0, 3, i, 0, i), 1);
+    CHECK_EQ(eph(c), 32);
+    CHECK_EQ(client_now(c).evictions, 27);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+}
+
+static struct tmem_client *hook_victim, *hook_getter;
+
+/* The getter gets the victim's oldest shared-pool page: its LRU head moves. */
+static void move_victims_head(void)
+{
+    static bool inside;
+    const struct tmem_link *head = hook_victim->lru.next;
+    const struct tmem_page *pg;
+    unsigned int id;
+
+    if ( inside || head == &hook_victim->lru )
+        return;
+    inside = true;
+    pg = (const struct tmem_page *)((const char *)head -
+                                    offsetof(struct tmem_page, lru));
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        if ( hook_getter->pools[id] == pg->obj->pool )
+            break;
+    CHECK_EQ(page_op(hook_getter, TMEM_GET_PAGE, id, pg->obj->oid.oid[0],
+                     pg->index, 101), 1);
+    inside = false;
+}
+
+/*
+ * A victim that yields nothing is passed over for the next one. Here each
+ * try at the head of a client's shared-pool LRU finds it moved to another
+ * pool: another domain gets that page just then.
+ */
+static void test_eviction_passes_over_a_victim(void)
+{
+    struct tmem_client *c = setup(3);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    struct tmem_client *e = tmem_client_create(2, &doms[2]);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, SHARED, 1), 0);
+    CHECK_EQ(new_pool(c, SHARED, 2), 1);
+    CHECK_EQ(new_pool(d, SHARED, 1), 0);
+    CHECK_EQ(new_pool(d, SHARED, 2), 1);
+    CHECK_EQ(new_pool(e, EPH, 0), 0);
+    for ( i = 0; i < 4; i++ )
+        CHECK_EQ(put(c, i % 2, 1, i, 0, i), 1);
+    for ( i = 0; i < 2; i++ )
+        CHECK_EQ(put(e, 0, 1, i, 200, i), 1);
+
+    hook_victim = c;
+    hook_getter = d;
+    race_hook = move_victims_head;
+    race_windows_open = true;
+    CHECK_EQ(tmem_evict_pages(1), 1);
+    race_windows_open = false;
+    race_hook = NULL;
+    CHECK_EQ(eph(c), 4);
+    CHECK_EQ(eph(e), 1);
+    /* Left alone, its oldest goes. */
+    CHECK_EQ(tmem_evict_pages(1), 1);
+    CHECK_EQ(eph(c), 3);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+    tmem_client_destroy(e);
+    CHECK_EQ(data_pages_live(), 0);
+}
+
 static void test_destroy_frees_everything(void)
 {
     unsigned long meta = meta_bytes_live();
@@ -610,6 +726,8 @@ static const struct {
     T(eviction_order_across_pools),
     T(hash_flooding_spreads),
     T(eviction_fairness),
+    T(ephemeral_cap),
+    T(eviction_passes_over_a_victim),
     T(destroy_frees_everything),
     T(long_flushes_are_bounded),
     T(many_objects_and_pages),
@@ -628,6 +746,7 @@ int main(void)
 
         current_test = tests[i].name;
         tests[i].fn();
+        CHECK_EQ(frames_held(), 0);
         if ( failures == before )
         {
             passed++;

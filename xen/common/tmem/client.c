@@ -101,6 +101,7 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
     c->owner = owner;
     c->id = id;
     c->weight = TMEM_DEFAULT_WEIGHT;
+    c->max_eph = TMEM_NO_CAP;
     env_spin_init(&c->pools_lock);
     for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
     {
@@ -123,6 +124,12 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner)
 void tmem_client_set_weight(struct tmem_client *c, unsigned int weight)
 {
     env_write_once(&c->weight, weight ? weight : 1);
+}
+
+void tmem_client_set_max_ephemeral(struct tmem_client *c,
+                                   unsigned long pages)
+{
+    env_write_once(&c->max_eph, pages);
 }
 
 bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)

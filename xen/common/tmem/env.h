@@ -5,7 +5,7 @@
  * builds into Xen and into the userspace tests (tests/tmem-store/
  * env-user.h).
  *
- * Locks:     env_spinlock_t and its operations.
+ * Locks:     env_spinlock_t and its operations (no trylock: store.h).
  * Memory:    env_zalloc()/env_zalloc_array()/env_free() for metadata, may
  *            fail; data pages are env_page_t, from env_page_alloc().
  * Shared:    env_read_once()/env_write_once() read and write a value whole
@@ -33,10 +33,20 @@
  *   env_page_free(page);
  *   env_may_hold_persistent(owner, held) - whether the owner, which holds
  *       @held persistent pages, may hold one more: they count against it;
- *   env_copy_from_frame(owner, cmfn, page) / env_copy_to_frame(owner,
- *       cmfn, page) - copy one page between the caller's frame and a data
- *       page; -EINVAL, untouched, when the frame is not the caller's
- *       writable RAM. Called with a pool lock held: must not sleep.
+ *   env_frame_get(owner, cmfn, writing) - the caller's frame @cmfn, held
+ *       until env_frame_put(); NULL, untouched, when it is not the
+ *       caller's RAM (writable RAM, for @writing);
+ *   env_frame_put(owner, frame, writing, written) - let go of a frame
+ *       env_frame_get() gave for @writing, marked dirty if @written;
+ *   env_copy_from_frame(frame, page) / env_copy_to_frame(frame, page) -
+ *       copy one page between a held frame and a data page.
+ * The copies are made with a pool lock held, and so may take no lock of
+ * the host's but short ones held by nobody who allocates memory:
+ * eviction, which runs inside any allocation in the host (hypercall.c:
+ * tmem_reclaim()), may be waiting for that pool lock while the allocator
+ * holds its own locks, a domain's p2m lock say. Looking a frame up and
+ * letting it go may take such locks; they are called with no tmem lock
+ * held.
  */
 #ifndef TMEM_ENV_H
 #define TMEM_ENV_H
@@ -59,11 +69,11 @@
 
 typedef spinlock_t env_spinlock_t;
 typedef struct page_info env_page_t;
+typedef struct page_info env_frame_t;
 
 #define ENV_DEFINE_SPINLOCK(l)  DEFINE_SPINLOCK(l)
 #define env_spin_init(l)        spin_lock_init(l)
 #define env_spin_lock(l)        spin_lock(l)
-#define env_spin_trylock(l)     spin_trylock(l)
 #define env_spin_unlock(l)      spin_unlock(l)
 
 #define env_zalloc(type)        xzalloc(type)
@@ -92,7 +102,10 @@ typedef struct page_info env_page_t;
 env_page_t *env_page_alloc(void);
 void env_page_free(env_page_t *page);
 bool env_may_hold_persistent(void *owner, unsigned long held);
-int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *dst);
-int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *src);
+env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing);
+void env_frame_put(void *owner, env_frame_t *frame, bool writing,
+                   bool written);
+void env_copy_from_frame(const env_frame_t *frame, env_page_t *dst);
+void env_copy_to_frame(env_frame_t *frame, const env_page_t *src);
 
 #endif /* TMEM_ENV_H */

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Eviction of ephemeral pages: from the client furthest above its
- * weighted share, that client's oldest pages first.
+ * weighted share, that client's oldest pages first; and a client's own
+ * oldest pages when one of its puts takes it past its cap.
+ *
+ * Ephemeral pages are free memory lent out, and the heap takes them back
+ * through here whenever it runs dry, giving up when a call frees nothing.
+ * So eviction waits for the locks it needs rather than trying them (a
+ * guest can keep its pools' locks taken from a few vCPUs for as long as
+ * it likes), and when one client yields nothing it goes on to the next.
  *
  * See store.h for the lock order.
  */
@@ -27,16 +34,14 @@ static bool head_age(const struct tmem_link *lru, uint32_t *age)
     return true;
 }
 
-/*
- * The age of the head of private pool @p's LRU; false if it is empty or
- * busy (a busy pool's pages wait for the next round).
- */
+/* The age of the head of private pool @p's LRU; false if it is empty. */
 static bool pool_head_age(struct tmem_pool *p, uint32_t *age)
 {
     bool found;
 
-    if ( !env_read_once(&p->lru_pages) || !env_spin_trylock(&p->lock) )
+    if ( !env_read_once(&p->lru_pages) )
         return false;
+    env_spin_lock(&p->lock);
     found = head_age(&p->lru, age);
     env_spin_unlock(&p->lock);
 
@@ -65,8 +70,7 @@ static unsigned long evict_pool_head(struct tmem_client *c,
 {
     unsigned long done = 0;
 
-    if ( !env_spin_trylock(&p->lock) )
-        return 0;
+    env_spin_lock(&p->lock);
     while ( done < nr && !link_empty(&p->lru) )
     {
         struct tmem_page *pg = link_entry(p->lru.next, struct tmem_page, lru);
@@ -83,60 +87,50 @@ static unsigned long evict_pool_head(struct tmem_client *c,
 }
 
 /*
- * The same from client @c's LRU of shared-pool pages. Their pools' locks
- * come after the LRU lock, so they are taken with a trylock; a page whose
- * pool is busy is passed over.
+ * The same from client @c's LRU of shared-pool pages. Each page is found
+ * with its pool's lock taken before the LRU's (tmem_lru_lock_head()); a
+ * few tries in a row that find the head moved to another pool give up.
  */
 static unsigned long evict_shared_head(struct tmem_client *c,
                                        uint32_t until, unsigned long nr)
 {
     unsigned long done = 0;
-    unsigned int busy = 0;
+    unsigned int moved = 0;
 
-    while ( done < nr && busy < 8 )
+    while ( done < nr && moved < 8 )
     {
-        struct tmem_link *l;
-        struct tmem_page *pg = NULL;
-        struct tmem_pool *p = NULL;
-        unsigned int skip;
+        struct tmem_page *pg;
+        struct tmem_pool *p;
 
-        env_spin_lock(&c->lru_lock);
-        for ( l = c->lru.next, skip = 0; l != &c->lru && skip <= busy;
-              l = l->next, skip++ )
-        {
-            struct tmem_page *cand = link_entry(l, struct tmem_page, lru);
-
-            if ( skip == busy )
-            {
-                pg = cand;
-                p = cand->obj->pool;
-            }
-        }
-        if ( !pg || (done && age_before(until, pg->age)) )
-        {
-            env_spin_unlock(&c->lru_lock);
+        if ( !tmem_lru_lock_head(c, &pg, &p) )
             break;
+        if ( !pg )
+        {
+            moved++;
+            continue;
         }
-        if ( !env_spin_trylock(&p->lock) )
+        if ( done && age_before(until, pg->age) )
         {
             env_spin_unlock(&c->lru_lock);
-            busy++;
-            continue;
+            env_spin_unlock(&p->lock);
+            break;
         }
         tmem_lru_page_remove(c, p, pg);
         COUNT(c, evictions);
         done++;
+        moved = 0;
     }
 
     return done;
 }
 
 /*
- * Evict up to @nr of client @c's oldest ephemeral pages; tmem_clients_lock is
- * held, so @c cannot go away. The oldest is at the head of one of its
- * lists (its private ephemeral pools' and its shared-pool one): evict
- * from the list whose head is oldest until it is older than the next
- * oldest head no more, then look again.
+ * Evict up to @nr of client @c's oldest ephemeral pages. The caller keeps
+ * @c alive: it holds tmem_clients_lock, or it is a put of @c's own (a
+ * client is only destroyed once its domain runs no more). The oldest is
+ * at the head of one of its lists (its private ephemeral pools' and its
+ * shared-pool one): evict from the list whose head is oldest until it is
+ * older than the next oldest head no more, then look again.
  */
 static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
 {
@@ -185,9 +179,11 @@ static unsigned long evict_from(struct tmem_client *c, unsigned long nr)
 
 /*
  * The client furthest above its weighted share of ephemeral pages, and
- * how many it can lose before another one is further above (at least 1).
+ * how many it can lose before another one is further above (at least 1);
+ * clients that yielded nothing in this @pass are left out.
  */
-static struct tmem_client *evict_victim(unsigned long *quota)
+static struct tmem_client *evict_victim(unsigned long *quota,
+                                        unsigned long pass)
 {
     struct tmem_client *victim = NULL;
     unsigned long worst = 0, runner_up = 0;
@@ -201,7 +197,7 @@ static struct tmem_client *evict_victim(unsigned long *quota)
         unsigned int weight = env_read_once(&c->weight);
         unsigned long score = pages * 256 / weight;
 
-        if ( !pages )
+        if ( !pages || c->evict_pass == pass )
             continue;
         if ( !victim || score > worst )
         {
@@ -219,15 +215,24 @@ static struct tmem_client *evict_victim(unsigned long *quota)
     return victim;
 }
 
+/*
+ * The victim's pages may all go before its locks are had (its own gets
+ * and flushes), or its LRU head keep moving: then the next victim is
+ * asked, so a call only frees nothing when no client yields anything.
+ * Each round frees a page or passes over a client, so the call ends.
+ */
 unsigned long tmem_evict_pages(unsigned long nr)
 {
+    /* Numbers the calls, for evict_pass (both under tmem_clients_lock). */
+    static unsigned long pass;
     unsigned long freed = 0;
 
     env_spin_lock(&tmem_clients_lock);
+    pass++;
     while ( freed < nr )
     {
         unsigned long quota = 0, got;
-        struct tmem_client *c = evict_victim(&quota);
+        struct tmem_client *c = evict_victim(&quota, pass);
 
         if ( !c )
             break;
@@ -235,12 +240,28 @@ unsigned long tmem_evict_pages(unsigned long nr)
             quota = nr - freed;
         got = evict_from(c, quota < EVICT_BATCH ? quota : EVICT_BATCH);
         if ( !got )
-            break;
+            c->evict_pass = pass;
         freed += got;
     }
     env_spin_unlock(&tmem_clients_lock);
 
     return freed;
+}
+
+/*
+ * The cap bounds how much of the host's free memory one domain can fill
+ * however fast it puts, without waiting for the heap to run dry; the
+ * pages it keeps are its newest. Racing puts may go past it by a page
+ * each before one of them evicts, or evict a few pages too many: as any
+ * ephemeral page, those could have gone at any time.
+ */
+void tmem_evict_over_cap(struct tmem_client *c)
+{
+    unsigned long max = env_read_once(&c->max_eph);
+    unsigned long held = tmem_client_eph_pages(c);
+
+    if ( held > max )
+        evict_from(c, held - max < EVICT_BATCH ? held - max : EVICT_BATCH);
 }
 
 unsigned long tmem_freeable_pages(void)

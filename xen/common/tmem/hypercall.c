@@ -32,6 +32,16 @@ bool __read_mostly opt_tmem;
 boolean_param("tmem", opt_tmem);
 
 /*
+ * The most ephemeral memory one domain may hold, 0 for no cap. Eviction
+ * gives it all back whenever the heap runs dry; the cap is for the
+ * administrator who wants one domain unable to fill the host's free
+ * memory at all, leaving room for other domains' pages and for what
+ * cannot wait for eviction (allocations with interrupts off, tmem's own).
+ */
+static unsigned long __read_mostly opt_tmem_max_eph;
+size_param("tmem_max_ephemeral", opt_tmem_max_eph);
+
+/*
  * Set while this CPU is inside tmem. Allocations tmem makes for itself
  * (its metadata through xmalloc) must not recurse into tmem_reclaim(),
  * which would take tmem's locks again.
@@ -49,6 +59,8 @@ static struct tmem_client *get_client(struct domain *d)
     c = tmem_client_create(d->domain_id, d);
     if ( !c )
         return NULL;
+    if ( opt_tmem_max_eph )
+        tmem_client_set_max_ephemeral(c, opt_tmem_max_eph >> PAGE_SHIFT);
 
     /* Two vCPUs may race to create it: the first one wins. */
     if ( cmpxchg(&d->tmem_client, NULL, c) != NULL )
@@ -131,11 +143,12 @@ unsigned long tmem_lent_pages(void)
  * frame for HVM ones. It must be ordinary RAM the caller owns; a frame to
  * be written must also be writable by the guest (for PV: not a page table,
  * descriptor table or other typed page). Anything else is refused before
- * it is touched.
+ * it is touched. Looking it up takes the domain's p2m lock, so it is done
+ * before any tmem lock is taken (env.h).
  */
-static struct page_info *get_guest_frame(struct domain *d, uint64_t cmfn,
-                                         bool writing)
+env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing)
 {
+    struct domain *d = owner;
     struct page_info *page;
     p2m_type_t t;
 
@@ -162,12 +175,16 @@ static struct page_info *get_guest_frame(struct domain *d, uint64_t cmfn,
     return page;
 }
 
-static void put_guest_frame(struct domain *d, struct page_info *page,
-                            bool writing)
+void env_frame_put(void *owner, env_frame_t *frame, bool writing,
+                   bool written)
 {
+    struct domain *d = owner;
+
+    if ( written )
+        paging_mark_dirty(d, page_to_mfn(frame));
     if ( writing && is_pv_domain(d) )
-        put_page_type(page);
-    put_page(page);
+        put_page_type(frame);
+    put_page(frame);
 }
 
 static void copy_frame(struct page_info *to, const struct page_info *from)
@@ -180,33 +197,14 @@ static void copy_frame(struct page_info *to, const struct page_info *from)
     unmap_domain_page(dst);
 }
 
-int env_copy_from_frame(void *owner, uint64_t cmfn, env_page_t *data)
+void env_copy_from_frame(const env_frame_t *frame, env_page_t *data)
 {
-    struct domain *d = owner;
-    struct page_info *page = get_guest_frame(d, cmfn, false);
-
-    if ( !page )
-        return -EINVAL;
-
-    copy_frame(data, page);
-    put_guest_frame(d, page, false);
-
-    return 0;
+    copy_frame(data, frame);
 }
 
-int env_copy_to_frame(void *owner, uint64_t cmfn, const env_page_t *data)
+void env_copy_to_frame(env_frame_t *frame, const env_page_t *data)
 {
-    struct domain *d = owner;
-    struct page_info *page = get_guest_frame(d, cmfn, true);
-
-    if ( !page )
-        return -EINVAL;
-
-    copy_frame(page, data);
-    paging_mark_dirty(d, page_to_mfn(page));
-    put_guest_frame(d, page, true);
-
-    return 0;
+    copy_frame(frame, data);
 }
 
 /*

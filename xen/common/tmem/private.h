@@ -59,8 +59,17 @@ void tmem_hash_init(void);
  */
 void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg);
 /*
- * Remove client @c's shared-pool page @pg, found on its LRU with its LRU
- * lock and then its pool @p's lock taken; drops both.
+ * Lock the pool of the page at the head of client @c's LRU of shared-pool
+ * pages, then the LRU. False if the LRU is empty. Otherwise true, with
+ * *@pp the pool and *@pgp the head: then in that pool and both locks
+ * held, or NULL and neither held if the head moved to another pool
+ * meanwhile.
+ */
+bool tmem_lru_lock_head(struct tmem_client *c, struct tmem_page **pgp,
+                        struct tmem_pool **pp);
+/*
+ * Remove client @c's shared-pool page @pg, its pool @p and LRU locked as
+ * tmem_lru_lock_head() leaves them; drops both locks.
  */
 void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
                           struct tmem_page *pg);
@@ -76,6 +85,12 @@ bool tmem_pool_drain_batch(struct tmem_client *c, struct tmem_pool *p,
 void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p);
 /* Drop a hold on a pool taken out of a table; true if it was the last. */
 bool tmem_pool_release(struct tmem_pool *p);
+
+/*
+ * evict.c: evict client @c's oldest ephemeral pages past its cap, for a
+ * put of its own that holds no lock.
+ */
+void tmem_evict_over_cap(struct tmem_client *c);
 
 #endif /* TMEM_PRIVATE_H */
 /*

@@ -375,10 +375,57 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
     page_desc_free(p, pg);
 }
 
+static struct tmem_page *lru_head(struct tmem_client *c)
+{
+    return link_entry(c->lru.next, struct tmem_page, lru);
+}
+
 /*
- * For the LRU's walkers (eviction, client teardown), which lock against
- * the usual order: the LRU first, then the pool with a trylock. With the
- * pool locked nobody else can remove the page, so the LRU lock can go.
+ * For the LRU's walkers (eviction, client teardown). The LRU tells which
+ * pool its head is in, but the pool's lock comes first: so the LRU lock
+ * is dropped, and taken again once the pool is locked. Meanwhile the head
+ * may have left, or moved to the tail, and then another page is the head.
+ * If that page is in the same pool, it will do as well: it is the oldest
+ * now, and with its pool locked nobody else can take it away. The pool
+ * found stays lockable while unlocked: shared pools are static.
+ *
+ * The object of a page on an LRU is still there (tmem_page_remove()),
+ * so the head's pool can be read under the LRU lock alone.
+ */
+bool tmem_lru_lock_head(struct tmem_client *c, struct tmem_page **pgp,
+                        struct tmem_pool **pp)
+{
+    struct tmem_page *pg = NULL;
+    struct tmem_pool *p;
+
+    env_spin_lock(&c->lru_lock);
+    if ( link_empty(&c->lru) )
+    {
+        env_spin_unlock(&c->lru_lock);
+        return false;
+    }
+    p = lru_head(c)->obj->pool;
+    env_spin_unlock(&c->lru_lock);
+
+    env_race_window();
+    env_spin_lock(&p->lock);
+    env_spin_lock(&c->lru_lock);
+    if ( !link_empty(&c->lru) && lru_head(c)->obj->pool == p )
+        pg = lru_head(c);
+    else
+    {
+        env_spin_unlock(&c->lru_lock);
+        env_spin_unlock(&p->lock);
+    }
+    *pgp = pg;
+    *pp = p;
+
+    return true;
+}
+
+/*
+ * With the pool locked nobody else can remove the page, so the LRU lock
+ * can go first (tmem_page_remove() takes it again).
  */
 void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
                           struct tmem_page *pg)
@@ -743,14 +790,27 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     struct tmem_object *o;
     struct tmem_pool *p;
     env_page_t *data;
-    bool charged = false;
-    long rc = -ENODEV;
+    bool charged = false, capped;
+    long rc = -ENODEV, copy_rc = 0;
 
     if ( !env_read_once(&c->pools[id]) )
         return -ENODEV;
     COUNT(c, puts);
     /* Before taking the pool's lock: eviction may need it. */
     data = data_alloc(c);
+    /* The copy too: looking the frame up may take the host's locks (env.h). */
+    if ( data )
+    {
+        env_frame_t *f = env_frame_get(c->owner, cmfn, false);
+
+        if ( f )
+        {
+            env_copy_from_frame(f, data);
+            env_frame_put(c->owner, f, false, false);
+        }
+        else
+            copy_rc = -EINVAL;
+    }
 
     p = pool_lock(c, id);
     if ( !p )
@@ -773,9 +833,7 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     pg = data ? page_desc_alloc(p) : NULL;
     o = *obj_slot(p, oid);
     old = o ? *page_slot(o, index) : NULL;
-    rc = -ENOMEM;
-    if ( data && pg )
-        rc = env_copy_from_frame(c->owner, cmfn, data);
+    rc = data && pg ? copy_rc : -ENOMEM;
     /* Whatever happens, the old copy must never be returned again. */
     if ( old )
     {
@@ -800,7 +858,11 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     pg->client = c;
     pg->data = data;
     page_insert(p, o, pg);
+    capped = !p->persistent && env_read_once(&c->max_eph) != TMEM_NO_CAP;
     env_spin_unlock(&p->lock);
+    /* Eviction takes pool locks: ours is dropped. */
+    if ( capped )
+        tmem_evict_over_cap(c);
 
     return 1;
 
@@ -821,12 +883,18 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
 long tmem_page_get(struct tmem_client *c, unsigned int id,
                    const struct tmem_oid *oid, uint32_t index, uint64_t cmfn)
 {
-    struct tmem_pool *p = pool_lock(c, id);
+    struct tmem_pool *p;
     struct tmem_page *pg;
-    long rc;
+    env_frame_t *f;
+    long rc = -ENODEV;
 
-    if ( !p )
+    if ( !env_read_once(&c->pools[id]) )
         return -ENODEV;
+    /* Held before the pool's lock is taken, let go after (env.h). */
+    f = env_frame_get(c->owner, cmfn, true);
+    p = pool_lock(c, id);
+    if ( !p )
+        goto out;
     COUNT(c, gets);
     pg = page_find(p, oid, index);
     if ( !pg )
@@ -834,16 +902,17 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
         rc = p->npages ? 0 : -TMEM_EEMPTY;
         env_spin_unlock(&p->lock);
         COUNT(c, gets_miss);
-        return rc;
+        goto out;
     }
 
     /* A refused frame leaves the page where it was. */
-    rc = env_copy_to_frame(c->owner, cmfn, pg->data);
-    if ( rc )
+    rc = -EINVAL;
+    if ( !f )
     {
         env_spin_unlock(&p->lock);
-        return rc;
+        goto out;
     }
+    env_copy_to_frame(f, pg->data);
 
     if ( !p->persistent && !p->shared )
         /* Private ephemeral: the guest now holds the only copy. */
@@ -859,8 +928,13 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
     }
     env_spin_unlock(&p->lock);
     COUNT(c, gets_hit);
+    rc = 1;
 
-    return 1;
+ out:
+    if ( f )
+        env_frame_put(c->owner, f, true, rc == 1);
+
+    return rc;
 }
 
 long tmem_page_flush(struct tmem_client *c, unsigned int id,

@@ -6,6 +6,10 @@
  * lock, and one per client for the pages it put in shared pools.
  *
  * Locking, outermost first:
+ *   clients_lock         - the list of clients: eviction holds it while it
+ *                          takes pool and LRU locks, so that the client it
+ *                          takes pages from stays; nobody takes it with
+ *                          another tmem lock held;
  *   client->pools_lock   - changes to the client's pool table (NEW_POOL,
  *                          DESTROY_POOL);
  *   shared_lock          - the host's shared pools (NEW_POOL and pool
@@ -13,10 +17,16 @@
  *   pool->lock           - the pool's objects, pages and (private
  *                          ephemeral pools) LRU;
  *   client->lru_lock     - the client's LRU of shared-pool pages.
- * clients_lock, the list of clients, is taken alone by client create and
- * destroy, and by eviction before an LRU lock: eviction goes against the
- * pool -> LRU order and so takes pool locks with a trylock. No global
- * lock is taken on the put/get/flush path.
+ * No lock is ever only tried: a guest can keep its own pools' locks busy
+ * from a few vCPUs for as long as it likes, and eviction must get its
+ * pages all the same. The locks are fair, so its turn comes, and soon:
+ * whoever holds a pool lock waits for nothing that the allocator which
+ * called eviction may hold, as guest frames are looked up before a pool
+ * lock is taken and let go after it (env.h). So walkers of a client's LRU
+ * of shared-pool pages find a page's pool under the LRU lock, drop it,
+ * lock the pool and the LRU again in order, and check that the head is
+ * still in that pool (tmem_lru_lock_head()). No global lock is taken on
+ * the put/get/flush path.
  *
  * Page ops read the pool table without a lock. That is safe because pool
  * structures are never freed while their client lives: a client's private
@@ -147,6 +157,8 @@ struct tmem_client {
     struct tmem_link lru;           /* its shared-pool pages, oldest first */
     unsigned long eph_pages;        /* on lru (written under lru_lock) */
     uint32_t clock;                 /* the next ephemeral page's age */
+    unsigned long max_eph;          /* ephemeral pages it may hold */
+    unsigned long evict_pass;       /* clients_lock: see evict.c */
     unsigned long pers_pages;       /* persistent, charged (atomic) */
     struct tmem_cpu_counters *count;    /* [env_nr_cpus()] */
     struct tmem_link clients;       /* clients_lock: evictable clients */
@@ -185,6 +197,14 @@ struct tmem_client *tmem_client_create(unsigned int id, void *owner);
 bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget);
 void tmem_client_destroy(struct tmem_client *c);
 void tmem_client_set_weight(struct tmem_client *c, unsigned int weight);
+/*
+ * Cap client @c's ephemeral pages at @pages (TMEM_NO_CAP, the default:
+ * none): a put that takes it past its cap evicts its oldest ones. A cap
+ * set below what it holds is reached at its next puts.
+ */
+#define TMEM_NO_CAP (~0UL)
+void tmem_client_set_max_ephemeral(struct tmem_client *c,
+                                   unsigned long pages);
 
 /* The hypercall: validate and carry out one op for client @c. */
 long tmem_do_op(struct tmem_client *c, const struct tmem_op *op);
