@@ -59,6 +59,7 @@ void user_free(void *ptr)
 }
 
 __thread unsigned int user_cpu_plus_one;
+__thread unsigned long user_locks_taken;
 
 unsigned int user_cpu_first(void)
 {

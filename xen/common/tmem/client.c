@@ -136,46 +136,41 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
 {
     unsigned int id;
 
-    /* Once off the list, no evictor can pick the client any more. */
+    /*
+     * Once off the list, no evictor can pick the client any more. Once
+     * dying, its shared-pool pages keep their places on its LRU when other
+     * domains get them (tmem_page_get()).
+     */
     env_spin_lock(&tmem_clients_lock);
     if ( !link_empty(&c->clients) )
         link_del(&c->clients);
     env_spin_unlock(&tmem_clients_lock);
+    if ( !c->dying )
+    {
+        env_spin_lock(&c->lru_lock);
+        c->dying = true;
+        env_spin_unlock(&c->lru_lock);
+    }
 
     /*
-     * Its pages in shared pools, each pool's lock taken first as usual:
-     * shared pools are static, so the one a page was in stays lockable,
-     * and a page still at the head once both locks are held is still the
-     * same page, as a dying client puts no new ones.
+     * Its pages in shared pools, each pool's lock taken before the LRU's
+     * (tmem_lru_lock_head()). Every try costs budget, one that finds the
+     * head moved to another pool too, so that a step stays bounded
+     * whatever other domains do. And the tries come to an end: a dying
+     * client puts no pages and nobody moves its pages any more, so its
+     * LRU only changes as pages leave it, and a try that finds the head
+     * moved saw one leave.
      */
     while ( budget )
     {
         struct tmem_page *pg;
         struct tmem_pool *p;
 
-        env_spin_lock(&c->lru_lock);
-        if ( link_empty(&c->lru) )
-        {
-            env_spin_unlock(&c->lru_lock);
+        if ( !tmem_lru_lock_head(c, &pg, &p) )
             break;
-        }
-        pg = link_entry(c->lru.next, struct tmem_page, lru);
-        p = pg->obj->pool;
-        env_spin_unlock(&c->lru_lock);
-
-        env_spin_lock(&p->lock);
-        env_spin_lock(&c->lru_lock);
-        if ( !link_empty(&c->lru) &&
-             link_entry(c->lru.next, struct tmem_page, lru) == pg )
-        {
+        budget--;
+        if ( pg )
             tmem_lru_page_remove(c, p, pg);
-            budget--;
-        }
-        else
-        {
-            env_spin_unlock(&c->lru_lock);
-            env_spin_unlock(&p->lock);
-        }
     }
     if ( !budget )
         return false;

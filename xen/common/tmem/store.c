@@ -919,12 +919,21 @@ long tmem_page_get(struct tmem_client *c, unsigned int id,
         tmem_page_remove(p, pg);
     else if ( !p->persistent )
     {
-        /* Shared: recently used, so last to go. */
-        env_spin_lock(&pg->client->lru_lock);
-        link_del(&pg->lru);
-        link_add_tail(&pg->lru, &pg->client->lru);
-        pg->age = client_tick(pg->client);
-        env_spin_unlock(&pg->client->lru_lock);
+        struct tmem_client *owner = pg->client;
+
+        /*
+         * Shared: recently used, so last to go. Unless the page's client
+         * is dying: its teardown counts on its LRU changing only as pages
+         * leave it (tmem_client_destroy_step()).
+         */
+        env_spin_lock(&owner->lru_lock);
+        if ( !owner->dying )
+        {
+            link_del(&pg->lru);
+            link_add_tail(&pg->lru, &owner->lru);
+            pg->age = client_tick(owner);
+        }
+        env_spin_unlock(&owner->lru_lock);
     }
     env_spin_unlock(&p->lock);
     COUNT(c, gets_hit);

@@ -156,6 +156,7 @@ struct tmem_client {
     env_spinlock_t lru_lock;
     struct tmem_link lru;           /* its shared-pool pages, oldest first */
     unsigned long eph_pages;        /* on lru (written under lru_lock) */
+    bool dying;                     /* being destroyed (under lru_lock) */
     uint32_t clock;                 /* the next ephemeral page's age */
     unsigned long max_eph;          /* ephemeral pages it may hold */
     unsigned long evict_pass;       /* clients_lock: see evict.c */
