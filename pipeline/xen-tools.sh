@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# xen-tools.sh: what dom0 needs to start and kill a guest domain, on a disk
-# of its own (/opt in dom0), rebuilt when its inputs change:
+# xen-tools.sh: what dom0 needs to start, save, restore, migrate and kill
+# a guest domain, on a disk of its own (/opt in dom0), rebuilt when its
+# inputs change:
 #   $IMG_DIR/xen-tools.img  ext4:
-#     bin/   xl, xenstored, xenconsoled and xen-init-dom0 from Debian's
-#            binary packages of the hypervisor's exact version (a toolstack
-#            must match the hypervisor's interfaces), run through the
-#            dynamic loader in lib/ with every library they link
+#     bin/   xl, xenstored, xenconsoled, xen-init-dom0 and libxl-save-helper
+#            (which xl runs to save and restore) from Debian's binary
+#            packages of the hypervisor's exact version (a toolstack must
+#            match the hypervisor's interfaces), run through the dynamic
+#            loader in lib/ with every library they link
 #     domu/  the guest: our kernel, and an initramfs whose /init reads
-#            files from an ext4 image with tmem on (guest/domu-init)
+#            files from two ext4 images with tmem on (guest/domu-init)
 # The packages are only unpacked here, never installed on the host.
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,7 @@ debs=$SRC_DIR/xen-tools-$XEN_SRC_VERSION
 packages="xen-utils-4.17 libxenmisc4.17 libxencall1 libxenevtchn1
 	libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoollog1
 	libxendevicemodel1 libxenhypfs1 libxentoolcore1"
-programs="xl xenstored xenconsoled xen-init-dom0"
+programs="xl xenstored xenconsoled xen-init-dom0 libxl-save-helper"
 
 [ -f "$kernel" ] || die "xen-tools: $kernel missing (build the kernel first)"
 stamp=$( (cat "$0" "$PIPELINE_DIR/guest/domu-init" "$PIPELINE_DIR/versions.sh" \
@@ -59,22 +61,34 @@ done
 # glibc loads it at run time, for pthread_cancel(), which xl uses.
 cp -L "$(gcc -print-file-name=libgcc_s.so.1)" "$work/disk/lib/"
 
-# The guest's initramfs: busybox, its /init, and an ext4 image of files
-# with random contents and their md5 sums.
+# The guest's initramfs: busybox, its /init, and two ext4 images of files
+# with random contents and their md5 sums. Both hold the same names and
+# sizes, so that their files have the same inode numbers and generations,
+# which are their tmem keys: pages of one filesystem read through the
+# other's pool would come back with the wrong contents.
 root=$work/domu-root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,mnt,tmp} "$work/domu-data"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,mnt,mnt2,tmp}
 busybox_root "$root"
 install -m 755 "$PIPELINE_DIR/guest/domu-init" "$root/init"
-python3 - "$work/domu-data" <<'EOF'
+for fs in fs fs2; do
+	mkdir -p "$work/$fs"
+	python3 -c '
 import random, sys
-rng = random.Random(7)
+rng = random.Random(sys.argv[2])
 for i in range(6):
     with open(f"{sys.argv[1]}/file{i}", "wb") as f:
-        f.write(rng.randbytes(4 << 20))
-EOF
-(cd "$work/domu-data" && md5sum file* > MD5SUMS)
-truncate -s 40M "$root/fs.img"
-mkfs.ext4 -q -F -d "$work/domu-data" "$root/fs.img"
+        f.write(rng.randbytes(2 << 20))
+' "$work/$fs" "$fs"
+	(cd "$work/$fs" && md5sum file* > MD5SUMS)
+	truncate -s 20M "$root/$fs.img"
+	mkfs.ext4 -q -F -d "$work/$fs" "$root/$fs.img"
+	for f in MD5SUMS file0 file1 file2 file3 file4 file5; do
+		debugfs -R "stat /$f" "$root/$fs.img" 2> /dev/null |
+			grep -o 'Inode: [0-9]*\|Generation: [0-9]*'
+	done > "$work/$fs.keys"
+done
+[ -s "$work/fs.keys" ] && cmp -s "$work/fs.keys" "$work/fs2.keys" ||
+	die "xen tools: the guest's two images differ in inode numbers or generations"
 pack_cpio "$root" "$work/disk/domu/initramfs.cpio.gz"
 cp "$kernel" "$work/disk/domu/bzImage"
 
