@@ -124,6 +124,16 @@ static int step_new_pool(unsigned int c)
         if ( nshared == TMEM_MAX_SHARED_POOLS )
             valid = false;
     }
+    if ( shared )
+    {
+        /* At most 4 shared pools held by one client, joined or made. */
+        unsigned int held = 0;
+
+        for ( s = 0; s < SLOTS; s++ )
+            held += slot_pool[c][s] >= 0 && mpools[slot_pool[c][s]].shared;
+        if ( held >= 4 )
+            valid = false;
+    }
     want = valid && slot >= 0 ? slot : -EPERM;
 
     op.u.creat.flags = f;

@@ -122,6 +122,7 @@ static void test_pool_limits(void)
 {
     struct tmem_client *c = setup(1);
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    struct tmem_client *e, *f, *g;
     unsigned int i;
 
     for ( i = 0; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
@@ -132,23 +133,50 @@ static void test_pool_limits(void)
     CHECK_EQ(new_pool(c, EPH, 0), 5);
     tmem_client_destroy(c);
 
-    /* 16 shared pools in the host, whoever made them. */
+    /*
+     * 16 shared pools in the host, at most 4 held by one client (made or
+     * joined), so that one guest cannot take them all.
+     */
     c = tmem_client_create(0, &doms[0]);
-    for ( i = 0; i < 8; i++ )
+    e = tmem_client_create(2, &doms[2]);
+    f = tmem_client_create(3, &doms[2]);
+    for ( i = 0; i < 4; i++ )
         CHECK_EQ(new_pool(c, SHARED, 100 + i), i);
-    for ( i = 0; i < 8; i++ )
+    CHECK_EQ(new_pool(c, SHARED, 104), -EPERM);
+    CHECK_EQ(new_pool(c, SHARED, 100), -EPERM);  /* a join counts too */
+    CHECK_EQ(new_pool(c, EPH, 0), 4);            /* private ones do not */
+    for ( i = 0; i < 4; i++ )
+    {
         CHECK_EQ(new_pool(d, SHARED, 200 + i), i);
-    CHECK_EQ(new_pool(d, SHARED, 300), -EPERM);
-    CHECK_EQ(global_now().shared_pools, 16);
+        CHECK_EQ(new_pool(e, SHARED, 300 + i), i);
+    }
+    for ( i = 0; i < 3; i++ )
+        CHECK_EQ(new_pool(f, SHARED, 400 + i), i);
     /* Joining one that exists needs no new slot. */
-    CHECK_EQ(new_pool(d, SHARED, 100), 8);
-    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
-    CHECK_EQ(global_now().shared_pools, 16);     /* d still holds it */
-    CHECK_EQ(page_op(d, TMEM_DESTROY_POOL, 8, 0, 0, 0), 1);
+    CHECK_EQ(new_pool(f, SHARED, 100), 3);
+    CHECK_EQ(new_pool(f, SHARED, 100), -EPERM);
     CHECK_EQ(global_now().shared_pools, 15);
-    CHECK_EQ(new_pool(d, SHARED, 300), 8);
+    CHECK_EQ(new_pool(f, EPH, 0), 4);
+    /* A pool left gives a client room for another. */
+    CHECK_EQ(page_op(f, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
+    CHECK_EQ(global_now().shared_pools, 14);
+    CHECK_EQ(new_pool(f, SHARED, 700), 0);
+    CHECK_EQ(new_pool(d, SHARED, 500), -EPERM);
+    /* The host's 16 are a limit of their own. */
+    g = tmem_client_create(4, &doms[1]);
+    CHECK_EQ(new_pool(g, SHARED, 800), 0);
+    CHECK_EQ(global_now().shared_pools, 16);
+    CHECK_EQ(new_pool(g, SHARED, 801), -EPERM);
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
+    CHECK_EQ(global_now().shared_pools, 16);     /* f still holds it */
+    CHECK_EQ(page_op(f, TMEM_DESTROY_POOL, 3, 0, 0, 0), 1);
+    CHECK_EQ(global_now().shared_pools, 15);
+    CHECK_EQ(new_pool(c, SHARED, 600), 0);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
+    tmem_client_destroy(e);
+    tmem_client_destroy(f);
+    tmem_client_destroy(g);
     CHECK_EQ(global_now().shared_pools, 0);
 }
 

@@ -671,6 +671,23 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
     return p;
 }
 
+/*
+ * Shared pools one client may hold, created or joined: the host has 16,
+ * and one guest must not be able to take them all from the others.
+ */
+#define TMEM_MAX_SHARED_PER_CLIENT 4
+
+/* Shared pools @c holds; its pools_lock held. */
+static unsigned int shared_held(const struct tmem_client *c)
+{
+    unsigned int id, n = 0;
+
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+        n += c->pools[id] && c->pools[id]->shared;
+
+    return n;
+}
+
 long tmem_pool_new(struct tmem_client *c, uint32_t flags,
                    const uint64_t uuid[2])
 {
@@ -697,7 +714,8 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
     for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
         if ( !c->pools[id] && !c->own[id].in_use )
             break;
-    if ( id == TMEM_MAX_POOLS_PER_CLIENT )
+    if ( id == TMEM_MAX_POOLS_PER_CLIENT ||
+         (shared && shared_held(c) >= TMEM_MAX_SHARED_PER_CLIENT) )
     {
         env_spin_unlock(&c->pools_lock);
         return -EPERM;
