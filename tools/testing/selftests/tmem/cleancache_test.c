@@ -21,24 +21,10 @@
 #include "tmem_util.h"
 
 #define CHUNK		(1024 * 1024)
-#define DEBUGFS		"/sys/kernel/debug/tmem/"
 
 static const char *dir;
 static char dev[64];
 static bool tmem_active;
-
-/* Is the tmem driver backing cleancache, with Xen answering? */
-static bool detect_tmem(void)
-{
-	char cmdline[1024];
-
-	if (read_line("/proc/cmdline", cmdline, sizeof(cmdline)))
-		return false;
-	if (strstr(cmdline, "tmem.cleancache=0"))
-		return false;
-	return read_counter(DEBUGFS "pools") > 0 &&
-	       read_counter(DEBUGFS "xen_tmem_absent") == 0;
-}
 
 static long long tmem_ops(void)
 {
@@ -51,7 +37,7 @@ static long long tmem_ops(void)
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char path[128];
 
-		snprintf(path, sizeof(path), DEBUGFS "%s", names[i]);
+		snprintf(path, sizeof(path), TMEM_DEBUGFS "%s", names[i]);
 		n = read_counter(path);
 		if (n > 0)
 			sum += n;
@@ -136,10 +122,10 @@ static void test_larger_than_memory(void)
 	bad1 = check_file(path, mib, 1);
 	drop_all_caches();
 	s1 = sectors_read(dir);
-	hits0 = read_counter(DEBUGFS "hits");
+	hits0 = read_counter(TMEM_DEBUGFS "hits");
 	bad2 = check_file(path, mib, 1);
 	s2 = sectors_read(dir);
-	hits = read_counter(DEBUGFS "hits") - hits0;
+	hits = read_counter(TMEM_DEBUGFS "hits") - hits0;
 	unlink(path);
 
 	ksft_print_msg("%zu MiB: pass 1 read %lld sectors, pass 2 %lld; %lld tmem hits\n",
@@ -250,7 +236,7 @@ out:
 
 static void test_coherence(enum change c)
 {
-	long long puts0 = read_counter(DEBUGFS "puts"), puts;
+	long long puts0 = read_counter(TMEM_DEBUGFS "puts"), puts;
 	char path[256];
 	ino_t ino = 0;
 	int bad;
@@ -261,7 +247,7 @@ static void test_coherence(enum change c)
 				      strerror(errno));
 		return;
 	}
-	puts = read_counter(DEBUGFS "puts") - puts0;
+	puts = read_counter(TMEM_DEBUGFS "puts") - puts0;
 	if (apply_change(c, path, &ino) || drop_all_caches()) {
 		ksft_test_result_fail("%s: %s\n", change_name[c], strerror(errno));
 		unlink(path);
@@ -319,7 +305,7 @@ int main(void)
 	ksft_print_header();
 	if (!dir || !find_device())
 		ksft_exit_skip("TMEM_TEST_DIR is not an ext4 mount point\n");
-	tmem_active = detect_tmem();
+	tmem_active = tmem_backs_cleancache();
 	ops_at_start = tmem_ops();
 	ksft_print_msg("tmem %s\n", tmem_active ? "active" : "not active");
 	ksft_set_plan(8);

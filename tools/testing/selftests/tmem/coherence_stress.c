@@ -96,7 +96,6 @@ struct move_extent {
 #define EXT4_IOC_MOVE_EXT	_IOWR('f', 15, struct move_extent)
 #endif
 
-#define DEBUGFS		"/sys/kernel/debug/tmem/"
 #define MAX_PROCS	16
 #define MAX_FPP		8
 #define MAX_FILES	(MAX_PROCS * MAX_FPP)
@@ -772,9 +771,9 @@ static __noreturn void mismatch(unsigned int i, enum op how, uint64_t off,
 			    "the disk has neither");
 		}
 	}
-	if (read_counter(DEBUGFS "hits") >= 0)
+	if (read_counter(TMEM_DEBUGFS "hits") >= 0)
 		say("tmem so far: %lld puts, %lld hits",
-		    read_counter(DEBUGFS "puts"), read_counter(DEBUGFS "hits"));
+		    read_counter(TMEM_DEBUGFS "puts"), read_counter(TMEM_DEBUGFS "hits"));
 tail:
 	say_history(f);
 	say_replay();
@@ -1913,9 +1912,9 @@ static __noreturn void race_stale(const char *path, uint64_t p,
 			break;
 		}
 	}
-	if (read_counter(DEBUGFS "hits") >= 0)
+	if (read_counter(TMEM_DEBUGFS "hits") >= 0)
 		say("tmem so far: %lld puts, %lld hits",
-		    read_counter(DEBUGFS "puts"), read_counter(DEBUGFS "hits"));
+		    read_counter(TMEM_DEBUGFS "puts"), read_counter(TMEM_DEBUGFS "hits"));
 	say("race %llu: %u O_DIRECT writes of page %llu while a buffered reader read it",
 	    (unsigned long long)w.nops, nver - 1, (unsigned long long)p);
 	say_replay();
@@ -2108,18 +2107,6 @@ static int remount(void)
 		usleep(100000);
 	}
 	return mount(dev, opt.dir, fstype, 0, NULL);
-}
-
-static bool detect_tmem(void)
-{
-	char cmdline[1024];
-
-	if (read_line("/proc/cmdline", cmdline, sizeof(cmdline)))
-		return false;
-	if (strstr(cmdline, "tmem.cleancache=0"))
-		return false;
-	return read_counter(DEBUGFS "pools") > 0 &&
-	       read_counter(DEBUGFS "xen_tmem_absent") == 0;
 }
 
 static void *shared_map(size_t len)
@@ -2467,7 +2454,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	ksft_print_header();
 	setup();
-	tmem = detect_tmem();
+	tmem = tmem_backs_cleancache();
 	ksft_print_msg("tmem %s\n", tmem ? "active" : "not active");
 	ksft_set_plan(4);
 
@@ -2478,8 +2465,8 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("creating the files: %s\n", strerror(errno));
 	ksft_print_msg("%u files written in %.0f s\n", nfiles,
 		       (now_ns() - start) / 1e9);
-	puts0 = read_counter(DEBUGFS "puts");
-	hits0 = read_counter(DEBUGFS "hits");
+	puts0 = read_counter(TMEM_DEBUGFS "puts");
+	hits0 = read_counter(TMEM_DEBUGFS "hits");
 
 	start = now_ns();
 	stop = start + opt.seconds * NSEC;
@@ -2556,8 +2543,8 @@ int main(int argc, char **argv)
 		ksft_print_msg("%llu raced pages were still cached after one drop\n",
 			       (unsigned long long)sh->race_late_drops);
 	if (tmem) {
-		puts = read_counter(DEBUGFS "puts") - puts0;
-		hits = read_counter(DEBUGFS "hits") - hits0;
+		puts = read_counter(TMEM_DEBUGFS "puts") - puts0;
+		hits = read_counter(TMEM_DEBUGFS "hits") - hits0;
 		ksft_print_msg("tmem: %lld puts, %lld hits\n", puts, hits);
 	}
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,22 @@ static inline long long read_counter(const char *path)
 	if (read_line(path, buf, sizeof(buf)))
 		return -1;
 	return atoll(buf);
+}
+
+/* The tmem driver's counters in dom0. */
+#define TMEM_DEBUGFS	"/sys/kernel/debug/tmem/"
+
+/* Is the tmem driver backing cleancache, with Xen answering? */
+static inline bool tmem_backs_cleancache(void)
+{
+	char cmdline[1024];
+
+	if (read_line("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return false;
+	if (strstr(cmdline, "tmem.cleancache=0"))
+		return false;
+	return read_counter(TMEM_DEBUGFS "pools") > 0 &&
+	       read_counter(TMEM_DEBUGFS "xen_tmem_absent") == 0;
 }
 
 #endif /* TMEM_UTIL_H */
