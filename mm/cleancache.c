@@ -196,6 +196,25 @@ void cleancache_invalidate_fs(struct super_block *sb)
 }
 EXPORT_SYMBOL_GPL(cleancache_invalidate_fs);
 
+/*
+ * Stop page ops from using any pool id, and remember each withdrawn id
+ * until it is destroyed (an id withdrawn before and not destroyed yet
+ * stays the one remembered). A free slot's pool id means nothing.
+ */
+static void withdraw_pool_ids(void)
+{
+	int i, id;
+
+	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
+		if (!READ_ONCE(cleancache_fs[i].sb))
+			continue;
+		id = READ_ONCE(cleancache_fs[i].poolid);
+		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
+			WRITE_ONCE(cleancache_lost_pools[i], id);
+		WRITE_ONCE(cleancache_fs[i].poolid, -1);
+	}
+}
+
 /**
  * cleancache_reset_pools - give every filesystem a new pool
  *
@@ -216,15 +235,7 @@ void cleancache_reset_pools(void)
 
 	mutex_lock(&cleancache_lock);
 	ops = cleancache_ops;
-	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
-		/* A free slot's pool id means nothing. */
-		if (!cleancache_fs[i].sb)
-			continue;
-		id = cleancache_fs[i].poolid;
-		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
-			WRITE_ONCE(cleancache_lost_pools[i], id);
-		WRITE_ONCE(cleancache_fs[i].poolid, -1);
-	}
+	withdraw_pool_ids();
 	synchronize_rcu();
 	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
 		id = xchg(&cleancache_lost_pools[i], -1);
@@ -261,17 +272,8 @@ static DECLARE_WORK(cleancache_reset_work, cleancache_reset_fn);
  */
 void cleancache_pools_lost(void)
 {
-	int i, id;
-
 	WRITE_ONCE(cleancache_reset_pending, true);
-	for (i = 0; i < CLEANCACHE_MAX_FS; i++) {
-		if (!READ_ONCE(cleancache_fs[i].sb))
-			continue;
-		id = READ_ONCE(cleancache_fs[i].poolid);
-		if (id >= 0 && READ_ONCE(cleancache_lost_pools[i]) < 0)
-			WRITE_ONCE(cleancache_lost_pools[i], id);
-		WRITE_ONCE(cleancache_fs[i].poolid, -1);
-	}
+	withdraw_pool_ids();
 	queue_work(system_unbound_wq, &cleancache_reset_work);
 }
 EXPORT_SYMBOL_GPL(cleancache_pools_lost);

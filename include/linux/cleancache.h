@@ -84,8 +84,10 @@ static inline int cleancache_get_folio(struct folio *folio)
 }
 
 /*
- * Reclaim is taking a folio out of the page cache: keep a copy if it is
- * clean. Called with the mapping's i_pages lock held.
+ * A folio is leaving the page cache whose contents are not in doubt: keep
+ * a copy if it is clean. Reclaim calls it with the mapping's i_pages lock
+ * held; the final truncation of a still-linked inode, with the folio
+ * locked and no other user of the mapping left.
  */
 static inline void cleancache_put_folio(struct folio *folio)
 {
