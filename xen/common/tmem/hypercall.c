@@ -72,15 +72,28 @@ static struct tmem_client *get_client(struct domain *d)
     return c;
 }
 
+/* An op copied in, in the native layout, for the calling domain. */
+static long run_op(const struct tmem_op *op)
+{
+    struct tmem_client *c = get_client(current->domain);
+    long ret;
+
+    if ( !c )
+        return -ENOMEM;
+
+    this_cpu(tmem_busy) = true;
+    ret = tmem_do_op(c, op);
+    this_cpu(tmem_busy) = false;
+
+    return ret;
+}
+
 typedef struct tmem_op tmem_op_t;
 DEFINE_XEN_GUEST_HANDLE(tmem_op_t);
 
 long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 {
-    struct domain *d = current->domain;
-    struct tmem_client *c;
     struct tmem_op op;
-    long ret;
 
     if ( !opt_tmem )
         return -ENODEV;
@@ -88,16 +101,35 @@ long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
     if ( copy_from_guest(&op, guest_handle_cast(uops, tmem_op_t), 1) )
         return -EFAULT;
 
-    c = get_client(d);
-    if ( !c )
-        return -ENOMEM;
-
-    this_cpu(tmem_busy) = true;
-    ret = tmem_do_op(c, &op);
-    this_cpu(tmem_busy) = false;
-
-    return ret;
+    return run_op(&op);
 }
+
+#ifdef CONFIG_COMPAT
+typedef struct tmem_op_compat tmem_op_compat_t;
+DEFINE_XEN_GUEST_HANDLE(tmem_op_compat_t);
+
+/*
+ * 32-bit guests, PV and HVM: their op is 52 bytes, with a 32-bit cmfn
+ * (tmem_abi.h). Exactly that much is copied in; the native copy would take
+ * the 4 bytes after the guest's op for cmfn's high half.
+ */
+int compat_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
+{
+    struct tmem_op_compat cop;
+    struct tmem_op op;
+
+    if ( !opt_tmem )
+        return -ENODEV;
+
+    if ( copy_from_guest(&cop, guest_handle_cast(uops, tmem_op_compat_t),
+                         1) )
+        return -EFAULT;
+
+    tmem_op_from_compat(&op, &cop);
+
+    return run_op(&op);
+}
+#endif
 
 int tmem_domain_destroy(struct domain *d)
 {

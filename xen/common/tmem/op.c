@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The tmem op dispatcher: every field a guest controls is checked here,
- * before the store sees it.
+ * before the store sees it. Also the decoding of a 32-bit guest's op into
+ * the native layout, kept here rather than in hypercall.c so that the
+ * userspace tests can check it.
  */
 
 #include "store.h"
@@ -76,6 +78,42 @@ long tmem_do_op(struct tmem_client *c, const struct tmem_op *op)
     default:
         return -ENOSYS;
     }
+}
+
+/* A 64-bit field of a 32-bit guest's op: two halves, low first (x86). */
+static uint64_t compat_u64(const uint32_t half[2])
+{
+    return half[0] | ((uint64_t)half[1] << 32);
+}
+
+void tmem_op_from_compat(struct tmem_op *op, const struct tmem_op_compat *cop)
+{
+    unsigned int i;
+
+    /* What the command does not read stays zero, not stack contents. */
+    *op = (struct tmem_op){
+        .cmd = cop->cmd,
+        .pool_id = cop->pool_id,
+    };
+
+    /* The view of the union that tmem_do_op() reads for this command. */
+    if ( cop->cmd == TMEM_NEW_POOL )
+    {
+        op->u.creat.uuid[0] = compat_u64(&cop->u.creat.uuid[0]);
+        op->u.creat.uuid[1] = compat_u64(&cop->u.creat.uuid[2]);
+        op->u.creat.flags = cop->u.creat.flags;
+        op->u.creat.arg1 = cop->u.creat.arg1;
+        return;
+    }
+
+    for ( i = 0; i < 3; i++ )
+        op->u.gen.oid.oid[i] = compat_u64(&cop->u.gen.oid[2 * i]);
+    op->u.gen.index = cop->u.gen.index;
+    op->u.gen.tmem_offset = cop->u.gen.tmem_offset;
+    op->u.gen.pfn_offset = cop->u.gen.pfn_offset;
+    op->u.gen.len = cop->u.gen.len;
+    /* A 32-bit frame number: zero-extended, never sign-extended. */
+    op->u.gen.cmfn = cop->u.gen.cmfn;
 }
 
 /*

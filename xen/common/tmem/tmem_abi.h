@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The tmem hypercall ABI (version 1) as guests use it: the operation
- * structure, command numbers, pool flags and the two tmem-specific error
- * values. Xen's public tmem.h hides these from interface versions >= 4.13,
- * so the store keeps its own copy, checked against the guest layout.
+ * structure (in a 64-bit and a 32-bit guest's layout), command numbers,
+ * pool flags and the two tmem-specific error values. Xen's public tmem.h
+ * hides these from interface versions >= 4.13, so the store keeps its own
+ * copy, checked against the guest layouts.
  */
 #ifndef TMEM_ABI_H
 #define TMEM_ABI_H
@@ -64,9 +65,46 @@ struct tmem_op {
     } u;
 };
 
-/* The layout every guest was built against: 56 bytes, cmfn at 48. */
+/* The layout every 64-bit guest was built against: 56 bytes, cmfn at 48. */
 typedef char tmem_op_size_check[sizeof(struct tmem_op) == 56 ? 1 : -1];
 typedef char tmem_op_cmfn_check[
     __builtin_offsetof(struct tmem_op, u.gen.cmfn) == 48 ? 1 : -1];
+
+/*
+ * The same operation as a 32-bit guest (PV or HVM) lays it out: there
+ * uint64_t is 4-aligned and cmfn, a xen_pfn_t, 32 bits wide, so the op is
+ * 52 bytes long and ends with cmfn at 48. Every other field is where a
+ * 64-bit guest has it. The 64-bit fields are kept as pairs of halves, low
+ * half first (x86), so that the layout is exact without packing and reads
+ * the same in a 32- and a 64-bit build.
+ */
+struct tmem_op_compat {
+    uint32_t cmd;
+    int32_t pool_id;
+    union {
+        struct {                    /* TMEM_NEW_POOL */
+            uint32_t uuid[4];       /* uint64_t uuid[2] */
+            uint32_t flags;
+            uint32_t arg1;
+        } creat;
+        struct {                    /* every other command */
+            uint32_t oid[6];        /* struct tmem_oid */
+            uint32_t index;
+            uint32_t tmem_offset;
+            uint32_t pfn_offset;
+            uint32_t len;
+            uint32_t cmfn;
+        } gen;
+    } u;
+};
+
+typedef char tmem_op_compat_size_check[
+    sizeof(struct tmem_op_compat) == 52 ? 1 : -1];
+typedef char tmem_op_compat_cmfn_check[
+    __builtin_offsetof(struct tmem_op_compat, u.gen.cmfn) == 48 ? 1 : -1];
+
+/* A 32-bit guest's op in the native layout, cmfn zero-extended (op.c). */
+void tmem_op_from_compat(struct tmem_op *op,
+                         const struct tmem_op_compat *cop);
 
 #endif /* TMEM_ABI_H */
