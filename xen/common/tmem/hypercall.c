@@ -21,6 +21,7 @@
 #include <xen/percpu.h>
 #include <xen/sched.h>
 #include <xen/tmem.h>
+#include <xsm/xsm.h>
 #include <asm/p2m.h>
 
 #include "store.h"
@@ -72,6 +73,22 @@ static struct tmem_client *get_client(struct domain *d)
     return c;
 }
 
+/*
+ * What both entry points check first. The security policy comes before
+ * anything else: a domain it denies tmem learns nothing of it, not even
+ * whether it is on.
+ */
+static long may_use_tmem(void)
+{
+    if ( xsm_tmem_op(XSM_HOOK) )
+        return -EPERM;
+
+    if ( !opt_tmem )
+        return -ENODEV;
+
+    return 0;
+}
+
 /* An op copied in, in the native layout, for the calling domain. */
 static long run_op(const struct tmem_op *op)
 {
@@ -94,9 +111,10 @@ DEFINE_XEN_GUEST_HANDLE(tmem_op_t);
 long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 {
     struct tmem_op op;
+    long ret = may_use_tmem();
 
-    if ( !opt_tmem )
-        return -ENODEV;
+    if ( ret )
+        return ret;
 
     if ( copy_from_guest(&op, guest_handle_cast(uops, tmem_op_t), 1) )
         return -EFAULT;
@@ -117,9 +135,10 @@ int compat_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 {
     struct tmem_op_compat cop;
     struct tmem_op op;
+    long ret = may_use_tmem();
 
-    if ( !opt_tmem )
-        return -ENODEV;
+    if ( ret )
+        return ret;
 
     if ( copy_from_guest(&cop, guest_handle_cast(uops, tmem_op_compat_t),
                          1) )
