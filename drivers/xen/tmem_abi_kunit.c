@@ -7,6 +7,8 @@
  */
 #include <kunit/test.h>
 #include <linux/highmem.h>
+#include <linux/kernel_stat.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <xen/xen.h>
@@ -400,6 +402,108 @@ static void ephemeral_pages_yield_to_ballooning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_op(TMEM_DESTROY_POOL, id, 0, 0, 0), 1);
 }
 
+/*
+ * A persistent page is the domain's memory: each one held counts in its
+ * reservation, so that no domain can use tmem to hold more than its
+ * maximum (balloon down, put, balloon up again, and so on).
+ */
+static void persistent_pages_are_charged(struct kunit *test)
+{
+	struct abi_test *t = need_tmem(test);
+	struct xen_memory_reservation res = {
+		.nr_extents = 1,
+		.domid = DOMID_SELF,
+	};
+	domid_t self = DOMID_SELF;
+	long cur, max, id, got;
+	unsigned long i, held = 0;
+	xen_pfn_t frame;
+
+	cur = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+	if (cur <= 0 || max <= cur || max - cur > 128 * 1024)
+		kunit_skip(test, "want 1 to 512 MiB below the maximum (dom0_mem=...,max:...)");
+	id = new_pool(PERSIST_FLAGS, 0);
+	KUNIT_ASSERT_GE(test, id, 0);
+
+	for (i = 0; i < 16; i++)
+		held += page_op(TMEM_PUT_PAGE, id, 1, i, frame_of(t->src)) == 1;
+	KUNIT_EXPECT_EQ(test, held, 16);
+	KUNIT_EXPECT_EQ(test, HYPERVISOR_memory_op(XENMEM_current_reservation,
+						   &self), cur + 16);
+
+	/* Up to the maximum, and not one page more. */
+	for (i = 16; i < max - cur + 16; i++) {
+		if (page_op(TMEM_PUT_PAGE, id, 1, i, frame_of(t->src)) != 1)
+			break;
+		held++;
+		cond_resched();
+	}
+	kunit_info(test, "%ld pages below the maximum, %lu persistent pages held\n",
+		   max - cur, held);
+	KUNIT_EXPECT_EQ(test, held, max - cur);
+	KUNIT_EXPECT_EQ(test, HYPERVISOR_memory_op(XENMEM_current_reservation,
+						   &self), max);
+	/* A page held can still be replaced at the maximum. */
+	KUNIT_EXPECT_EQ(test, page_op(TMEM_PUT_PAGE, id, 1, 0,
+				      frame_of(t->src)), 1);
+	/* And Xen gives the domain no more memory. */
+	set_xen_guest_handle(res.extent_start, &frame);
+	got = HYPERVISOR_memory_op(XENMEM_increase_reservation, &res);
+	KUNIT_EXPECT_EQ(test, got, 0);
+	if (got == 1)
+		HYPERVISOR_memory_op(XENMEM_decrease_reservation, &res);
+
+	KUNIT_EXPECT_EQ(test, page_op(TMEM_DESTROY_POOL, id, 0, 0, 0), 1);
+	KUNIT_EXPECT_EQ(test, HYPERVISOR_memory_op(XENMEM_current_reservation,
+						   &self), cur);
+}
+
+/*
+ * Xen preempts a long op between batches and resumes it through a
+ * hypercall continuation, which returns to the guest first: so this
+ * vCPU's interrupts come in while a big pool is destroyed (its timer
+ * ticks every few ms). Without that the vCPU would see none until the
+ * hypercall returned, and then the one or two pending ones at once.
+ */
+static void long_ops_let_interrupts_in(struct kunit *test)
+{
+	struct abi_test *t = need_tmem(test);
+	const unsigned long pages = 32768;
+	unsigned long i, stored = 0, irqs;
+	unsigned int cpu;
+	long id = new_pool(PERSIST_FLAGS, 0), rc;
+	ktime_t start;
+	s64 ms;
+
+	KUNIT_ASSERT_GE(test, id, 0);
+	for (i = 0; i < pages; i++) {
+		stored += page_op(TMEM_PUT_PAGE, id, i & 7, i >> 3,
+				  frame_of(t->src)) == 1;
+		cond_resched();
+	}
+	if (stored < pages / 2) {
+		page_op(TMEM_DESTROY_POOL, id, 0, 0, 0);
+		kunit_skip(test, "only %lu persistent pages stored", stored);
+	}
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	irqs = kstat_cpu_irqs_sum(cpu);
+	start = ktime_get();
+	rc = page_op(TMEM_DESTROY_POOL, id, 0, 0, 0);
+	ms = ktime_ms_delta(ktime_get(), start);
+	irqs = kstat_cpu_irqs_sum(cpu) - irqs;
+	preempt_enable();
+
+	kunit_info(test, "DESTROY_POOL of %lu pages: %lld ms, %lu interrupts on this vCPU meanwhile\n",
+		   stored, ms, irqs);
+	KUNIT_EXPECT_EQ(test, rc, 1);
+	if (ms < 5 * 1000 / HZ)
+		kunit_skip(test, "too fast to tell (%lld ms)", ms);
+	KUNIT_EXPECT_GT(test, irqs, 2 + ms / 100);
+}
+
 static struct kunit_case xen_tmem_abi_cases[] = {
 	KUNIT_CASE(tmem_off_gives_enodev),
 	KUNIT_CASE(new_pool_flag_checks),
@@ -410,6 +514,8 @@ static struct kunit_case xen_tmem_abi_cases[] = {
 	KUNIT_CASE(malformed_ops_are_refused),
 	KUNIT_CASE(foreign_and_special_frames_are_refused),
 	KUNIT_CASE(long_object_flush),
+	KUNIT_CASE_SLOW(persistent_pages_are_charged),
+	KUNIT_CASE_SLOW(long_ops_let_interrupts_in),
 	KUNIT_CASE_SLOW(ephemeral_pages_yield_to_ballooning),
 	{}
 };

@@ -62,7 +62,7 @@ static long page_op(unsigned int d, uint32_t cmd, unsigned long i)
     o.u.gen.oid.oid[0] = i / 2 / 64;
     o.u.gen.index = i / 2 % 64;
     o.u.gen.cmfn = d;
-    return tmem_do_op(clients[d], &o);
+    return user_do_op(clients[d], &o);
 }
 
 static void *getter(void *arg)
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
         for ( i = 0; i < 2; i++ )
         {
             newp.u.creat.uuid[0] = 0xd1e + i;
-            pools[d][i] = clients[d] ? tmem_do_op(clients[d], &newp) : -1;
+            pools[d][i] = clients[d] ? user_do_op(clients[d], &newp) : -1;
             if ( pools[d][i] < 0 )
             {
                 printf("destroy_race: setup failed\n");

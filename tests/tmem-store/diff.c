@@ -84,7 +84,7 @@ static long do_op(unsigned int c, uint32_t cmd, int32_t pool, unsigned int oid,
     op.u.gen.oid.oid[1] = oid ^ 0x5555;
     op.u.gen.index = index;
     op.u.gen.cmfn = cmfn;
-    return tmem_do_op(clients[c], &op);
+    return user_do_op(clients[c], &op);
 }
 
 static int step_new_pool(unsigned int c)
@@ -139,7 +139,7 @@ static int step_new_pool(unsigned int c)
     op.u.creat.flags = f;
     op.u.creat.uuid[0] = uuid;
     op.u.creat.uuid[1] = uuid * 3;
-    got = tmem_do_op(clients[c], &op);
+    got = user_do_op(clients[c], &op);
     if ( got != want )
         return fail("new pool", got, want);
     if ( got < 0 )

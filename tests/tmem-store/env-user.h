@@ -106,7 +106,12 @@ static inline unsigned int user_cpu(void)
 #define env_nr_cpus()        ENV_USER_CPUS
 
 void user_preempt_point(void);
+bool user_preempt_check(void);
 #define env_preempt_point()     user_preempt_point()
+#define env_preempt_check()     user_preempt_check()
+#ifndef ERESTART
+#define ERESTART 85
+#endif
 #define env_index_nospec(i, n)  (i)
 
 /* The same sequence in every run, so that a failing run can be replayed. */

@@ -46,7 +46,7 @@ static long op(uint32_t cmd, uint64_t oid, uint32_t index, unsigned int frame)
     o.u.gen.oid.oid[0] = oid;
     o.u.gen.index = index;
     o.u.gen.cmfn = frame;
-    return tmem_do_op(client, &o);
+    return user_do_op(client, &o);
 }
 
 /*
@@ -85,7 +85,7 @@ static unsigned long run(const char *what, uint32_t flags)
     client = tmem_client_create(0, &dom);
     newp.u.creat.flags = flags;
     newp.u.creat.uuid[0] = 0xb5;
-    pool = client ? tmem_do_op(client, &newp) : -1;
+    pool = client ? user_do_op(client, &newp) : -1;
     if ( pool < 0 )
     {
         printf("evict_busy: setup failed\n");

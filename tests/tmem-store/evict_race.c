@@ -39,7 +39,7 @@ static long op(uint32_t cmd, uint64_t oid, unsigned int frame)
 
     o.u.gen.oid.oid[0] = oid;
     o.u.gen.cmfn = frame;
-    return tmem_do_op(clients[0], &o);
+    return user_do_op(clients[0], &o);
 }
 
 static void *putter(void *arg)
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     {
         doms[i].id = i;
         clients[i] = tmem_client_create(i, &doms[i]);
-        if ( !clients[i] || tmem_do_op(clients[i], &newp) != 0 )
+        if ( !clients[i] || user_do_op(clients[i], &newp) != 0 )
         {
             printf("evict_race: setup failed\n");
             return 1;

@@ -68,7 +68,7 @@ static long op(struct tmem_client *c, uint32_t cmd, int32_t pool,
     o.u.gen.oid.oid[1] = ~oid;
     o.u.gen.index = index;
     o.u.gen.cmfn = frame;
-    return tmem_do_op(c, &o);
+    return user_do_op(c, &o);
 }
 
 static long new_pool(struct tmem_client *c, uint32_t flags)
@@ -81,14 +81,14 @@ static long new_pool(struct tmem_client *c, uint32_t flags)
         o.u.creat.uuid[0] = UUID;
         o.u.creat.uuid[1] = ~UUID;
     }
-    return tmem_do_op(c, &o);
+    return user_do_op(c, &o);
 }
 
 static long destroy_pool(struct tmem_client *c, int32_t pool)
 {
     struct tmem_op o = { .cmd = TMEM_DESTROY_POOL, .pool_id = pool };
 
-    return tmem_do_op(c, &o);
+    return user_do_op(c, &o);
 }
 
 /* Frames 0..99 are client 0's, 100..199 client 1's: @frame of them. */

@@ -130,13 +130,50 @@ void user_preempt_point(void)
         preempt_hook();
 }
 
+unsigned long preempt_every;
+unsigned long preempt_restarts;
+static unsigned long preempt_checks;
+
+/*
+ * Where a hypercall may be preempted: a preempt point as well, and every
+ * preempt_every-th time a request to stop and be issued again.
+ */
+bool user_preempt_check(void)
+{
+    unsigned long n = __atomic_add_fetch(&preempt_checks, 1,
+                                         __ATOMIC_RELAXED);
+
+    user_preempt_point();
+    if ( !preempt_every || n % preempt_every )
+        return false;
+    __atomic_fetch_add(&preempt_restarts, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+long user_do_op(struct tmem_client *c, const struct tmem_op *op)
+{
+    long rc;
+
+    while ( (rc = tmem_do_op(c, op)) == -ERESTART )
+        ;
+    return rc;
+}
+
 /*
  * Freed data pages are kept on a per-thread list for reuse, as a
  * hypervisor's heap would hand them out again, so that the benchmark
- * measures the store and not the C library's aligned_alloc().
+ * measures the store and not the C library's aligned_alloc() and free().
+ * The tests keep only a few, so that the sanitizers see most freed pages
+ * freed; the benchmark (NDEBUG) keeps them all, chained through their
+ * first bytes.
  */
-static __thread env_page_t *free_pages[4096];
-static __thread unsigned int nr_free;
+#ifdef NDEBUG
+#define FREE_PAGES_KEPT (~0UL)
+#else
+#define FREE_PAGES_KEPT 4096UL
+#endif
+static __thread env_page_t *free_pages;
+static __thread unsigned long nr_free;
 
 env_page_t *env_page_alloc(void)
 {
@@ -147,7 +184,11 @@ env_page_t *env_page_alloc(void)
     if ( data_pages_fail_after > 0 )
         data_pages_fail_after--;
     if ( nr_free )
-        pg = free_pages[--nr_free];
+    {
+        pg = free_pages;
+        memcpy(&free_pages, pg, sizeof(free_pages));
+        nr_free--;
+    }
     if ( !pg )
         pg = aligned_alloc(PAGE_SIZE, sizeof(*pg));
     if ( pg )
@@ -155,20 +196,37 @@ env_page_t *env_page_alloc(void)
     return pg;
 }
 
-bool env_may_hold_persistent(void *owner, unsigned long held)
+/* As Xen counts them in tot_pages: never past the allowance, even racing. */
+bool env_persistent_charge(void *owner)
 {
-    const struct test_domain *d = owner;
+    struct test_domain *d = owner;
+    unsigned long n = __atomic_load_n(&d->charged, __ATOMIC_RELAXED);
 
-    return held < d->max_persistent;
+    do
+        if ( n >= d->max_persistent )
+            return false;
+    while ( !__atomic_compare_exchange_n(&d->charged, &n, n + 1, false,
+                                         __ATOMIC_RELAXED, __ATOMIC_RELAXED) );
+    return true;
+}
+
+void env_persistent_uncharge(void *owner, unsigned long pages)
+{
+    struct test_domain *d = owner;
+
+    assert(__atomic_load_n(&d->charged, __ATOMIC_RELAXED) >= pages);
+    __atomic_fetch_sub(&d->charged, pages, __ATOMIC_RELAXED);
 }
 
 void env_page_free(env_page_t *page)
 {
     pages_live[user_cpu()]--;
-    if ( nr_free < sizeof(free_pages) / sizeof(free_pages[0]) )
+    if ( nr_free < FREE_PAGES_KEPT )
     {
-        free_pages[nr_free++] = page;
-        page = NULL;
+        memcpy(page, &free_pages, sizeof(free_pages));
+        free_pages = page;
+        nr_free++;
+        return;
     }
     free(page);
 }

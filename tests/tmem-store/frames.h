@@ -19,6 +19,7 @@
 struct test_domain {
     unsigned int id;
     unsigned long max_persistent;   /* persistent pages it may hold */
+    unsigned long charged;          /* persistent pages charged to it */
 };
 
 struct frame {
@@ -35,6 +36,14 @@ extern long data_pages_fail_after;          /* <0: never fail */
 extern unsigned long frame_copies_refused;
 unsigned long frames_held(void);            /* taken and not let go */
 extern unsigned long preempt_points;
+/*
+ * env_preempt_check() asks for a preemption at every preempt_every-th
+ * call (0: never); preempt_restarts counts them.
+ */
+extern unsigned long preempt_every;
+extern unsigned long preempt_restarts;
+/* tmem_do_op(), issued again while it asks to be, as Xen's continuation. */
+long user_do_op(struct tmem_client *c, const struct tmem_op *op);
 /* Run at every preempt point while set, where the store holds no lock. */
 extern void (*preempt_hook)(void);
 /*

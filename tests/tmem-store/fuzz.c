@@ -35,10 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned int c, f;
 
     frames_reset();
+    /*
+     * Long ops are preempted now and then, and never issued again: a
+     * guest may leave a continuation for another op.
+     */
+    preempt_every = 3;
     for ( c = 0; c < CLIENTS; c++ )
     {
         doms[c].id = c;
         doms[c].max_persistent = 64;
+        doms[c].charged = 0;
         for ( f = 0; f < 100; f++ )
             frames[c * 100 + f].owner = &doms[c];
         frames[c * 100 + 99].readonly = true;
@@ -93,6 +99,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for ( c = 0; c < CLIENTS; c++ )
         tmem_client_destroy(clients[c]);
+    for ( c = 0; c < CLIENTS; c++ )
+        if ( doms[c].charged )
+        {
+            fprintf(stderr, "domain %u still charged %lu pages\n", c,
+                    doms[c].charged);
+            __builtin_trap();
+        }
     if ( data_pages_live() || global_now().count.objects ||
          global_now().shared_pools )
     {

@@ -74,7 +74,7 @@ static long op(struct worker *w, uint32_t cmd, int32_t pool, uint64_t oid,
     o.u.gen.oid.oid[0] = oid;
     o.u.gen.index = index;
     o.u.gen.cmfn = frame;
-    return tmem_do_op(w->c, &o);
+    return user_do_op(w->c, &o);
 }
 
 static long new_pool(struct worker *w, uint32_t flags)
@@ -84,7 +84,7 @@ static long new_pool(struct worker *w, uint32_t flags)
     o.u.creat.flags = flags;
     o.u.creat.uuid[0] = SHARED_UUID;
     o.u.creat.uuid[1] = ~SHARED_UUID;
-    return tmem_do_op(w->c, &o);
+    return user_do_op(w->c, &o);
 }
 
 static void error(struct worker *w, const char *what, long got)
@@ -176,9 +176,9 @@ static void renew_private_pools(struct worker *w)
     struct tmem_op o = { .cmd = TMEM_DESTROY_POOL };
 
     o.pool_id = w->eph;
-    tmem_do_op(w->c, &o);
+    user_do_op(w->c, &o);
     o.pool_id = w->pers;
-    tmem_do_op(w->c, &o);
+    user_do_op(w->c, &o);
     w->eph = new_pool(w, EPH);
     w->pers = new_pool(w, PERSIST);
     if ( w->eph < 0 || w->pers < 0 )
@@ -260,7 +260,7 @@ static void race_renew_pool(struct worker *w, int32_t id)
 {
     static const uint32_t kinds[] = { EPH, PERSIST, SHARED };
     struct tmem_op o = { .cmd = TMEM_DESTROY_POOL, .pool_id = id };
-    long rc = tmem_do_op(w->c, &o);
+    long rc = user_do_op(w->c, &o);
 
     if ( rc != 1 )
         error(w, "racing pool destroy failed", rc);

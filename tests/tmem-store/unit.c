@@ -47,7 +47,7 @@ static long new_pool(struct tmem_client *c, uint32_t flags, uint64_t uuid)
     op.u.creat.flags = flags;
     op.u.creat.uuid[0] = uuid;
     op.u.creat.uuid[1] = ~uuid;
-    return tmem_do_op(c, &op);
+    return user_do_op(c, &op);
 }
 
 static long page_op(struct tmem_client *c, uint32_t cmd, int32_t pool,
@@ -59,7 +59,7 @@ static long page_op(struct tmem_client *c, uint32_t cmd, int32_t pool,
     op.u.gen.oid.oid[2] = oid * 7;
     op.u.gen.index = index;
     op.u.gen.cmfn = cmfn;
-    return tmem_do_op(c, &op);
+    return user_do_op(c, &op);
 }
 
 static long put(struct tmem_client *c, int32_t pool, uint64_t oid,
@@ -92,6 +92,7 @@ static struct tmem_client *setup(unsigned int n)
     {
         doms[i].id = i;
         doms[i].max_persistent = 1000000;
+        doms[i].charged = 0;
         for ( f = 0; f < 100; f++ )
             frames[i * 100 + f].owner = &doms[i];
     }
@@ -334,14 +335,14 @@ static void test_sub_page_fields_refused(void)
 
     CHECK_EQ(new_pool(c, EPH, 0), 0);
     op.u.gen.len = 1;
-    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    CHECK_EQ(user_do_op(c, &op), -EINVAL);
     op.cmd = TMEM_GET_PAGE;
     op.u.gen.len = 0;
     op.u.gen.pfn_offset = 8;
-    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    CHECK_EQ(user_do_op(c, &op), -EINVAL);
     op.u.gen.pfn_offset = 0;
     op.u.gen.tmem_offset = 4096;
-    CHECK_EQ(tmem_do_op(c, &op), -EINVAL);
+    CHECK_EQ(user_do_op(c, &op), -EINVAL);
     CHECK_EQ(data_pages_live(), 0);
     tmem_client_destroy(c);
 }
@@ -385,6 +386,20 @@ static void test_memory_limits(void)
         CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
     CHECK_EQ(put(c, 0, 1, 5, 0, 5), -ENOMEM);
     CHECK_EQ(client_now(c).puts_failed, 1);
+    /*
+     * Every page held is charged to the domain, as Xen counts it in
+     * tot_pages: one it cannot charge is not kept, and one it replaces
+     * pays for its successor, so a domain at its allowance can still
+     * overwrite what it holds.
+     */
+    CHECK_EQ(doms[0].charged, 5);
+    CHECK_EQ(put(c, 0, 1, 2, 0, 50), 1);
+    CHECK_EQ(get(c, 0, 1, 2, 1, 50), 1);
+    CHECK_EQ(doms[0].charged, 5);
+    CHECK_EQ(page_op(c, TMEM_FLUSH_PAGE, 0, 1, 3, 0), 1);
+    CHECK_EQ(doms[0].charged, 4);
+    CHECK_EQ(put(c, 0, 1, 5, 0, 5), 1);
+    CHECK_EQ(doms[0].charged, 5);
 
     /* Ephemeral: out of memory, the oldest page makes room. */
     for ( i = 0; i < 4; i++ )
@@ -405,6 +420,7 @@ static void test_memory_limits(void)
     meta_alloc_fail = false;
     tmem_client_destroy(c);
     CHECK_EQ(data_pages_live(), 0);
+    CHECK_EQ(doms[0].charged, 0);
 }
 
 static void test_eviction_order(void)
@@ -445,29 +461,21 @@ static void test_eviction_order_across_pools(void)
     tmem_client_destroy(c);
 }
 
-static unsigned int longest_object_chain(const struct tmem_pool *p)
+/* The longest chain of a table, old buckets not moved yet included. */
+static unsigned int longest_chain(struct tmem_table *t)
 {
-    unsigned int i, n, longest = 0;
-    const struct tmem_object *o;
+    unsigned long i, n, longest = 0;
+    const struct tmem_hnode *e;
 
-    for ( i = 0; i < p->nbuckets; i++ )
+    for ( i = 0; i < table_size(t); i++ )
     {
-        for ( n = 0, o = p->buckets[i]; o; o = o->hnext )
+        for ( n = 0, e = *table_nth(t, i); e; e = e->next )
             n++;
         longest = n > longest ? n : longest;
     }
-
-    return longest;
-}
-
-static unsigned int longest_page_chain(const struct tmem_object *o)
-{
-    unsigned int i, n, longest = 0;
-    const struct tmem_page *pg;
-
-    for ( i = 0; i < o->nbuckets; i++ )
+    for ( i = t->moved; t->old && i < table_size(t) / 2; i++ )
     {
-        for ( n = 0, pg = o->pages.buckets[i]; pg; pg = pg->hnext )
+        for ( n = 0, e = t->old[i]; e; e = e->next )
             n++;
         longest = n > longest ? n : longest;
     }
@@ -484,8 +492,9 @@ static void test_hash_flooding_spreads(void)
 {
     struct tmem_client *c = setup(1);
     struct tmem_op op = { .cmd = TMEM_PUT_PAGE, .pool_id = 0 };
-    const struct tmem_pool *p;
-    const struct tmem_object *o;
+    struct tmem_pool *p;
+    struct tmem_object *o = NULL;
+    struct tmem_oid big = { { 0, 0, 1 } };
     unsigned int i;
 
     CHECK_EQ(new_pool(c, PERSIST, 0), 0);
@@ -493,21 +502,30 @@ static void test_hash_flooding_spreads(void)
     for ( i = 0; i < 2048; i++ )
     {
         op.u.gen.oid.oid[2] = (uint64_t)i << 52;
-        CHECK_EQ(tmem_do_op(c, &op), 1);
+        CHECK_EQ(user_do_op(c, &op), 1);
     }
     op.u.gen.oid.oid[2] = 1;
     for ( i = 0; i < 2048; i++ )
     {
         op.u.gen.index = i << 21;
-        CHECK_EQ(tmem_do_op(c, &op), 1);
+        CHECK_EQ(user_do_op(c, &op), 1);
     }
     CHECK_EQ(p->nobjs, 2049);
-    for ( o = NULL, i = 0; i < p->nbuckets && !o; i++ )
-        for ( o = p->buckets[i]; o && o->npages < 2048; o = o->hnext )
-            ;
+    for ( i = 0; i < table_size(&p->objs) * 3 / 2 && !o; i++ )
+    {
+        const struct tmem_hnode *e = i < table_size(&p->objs) ?
+            *table_nth(&p->objs, i) :
+            p->objs.old && i - table_size(&p->objs) >= p->objs.moved ?
+            p->objs.old[i - table_size(&p->objs)] : NULL;
+
+        for ( o = obj_of(e); o; o = obj_of(o->hnode.next) )
+            if ( !memcmp(&o->oid, &big, sizeof(big)) )
+                break;
+    }
     CHECK(o != NULL);
-    CHECK(longest_object_chain(p) <= 16);
-    CHECK(o && longest_page_chain(o) <= 16);
+    CHECK_EQ(o ? o->npages : 0, 2048);
+    CHECK(longest_chain(&p->objs) <= 16);
+    CHECK(o && longest_chain(&o->pages) <= 16);
     tmem_client_destroy(c);
 }
 
@@ -691,6 +709,88 @@ static void test_destroy_frees_everything(void)
     CHECK_EQ(meta_bytes_live(), meta);
 }
 
+/*
+ * Long ops yield: asked to be preempted at every chance, FLUSH_OBJECT
+ * and DESTROY_POOL stop after a batch with -ERESTART, and issued again
+ * carry on where they stopped, each call doing a bounded share. What an
+ * op gives up on (a guest need not issue it again) is finished by the
+ * next one on the pool, or by the client's teardown; an id being emptied
+ * is not given out again.
+ */
+static void test_long_ops_are_continued(void)
+{
+    struct tmem_client *c = setup(1);
+    struct tmem_op flush = { .cmd = TMEM_FLUSH_OBJECT, .pool_id = 0 };
+    struct tmem_op destroy = { .cmd = TMEM_DESTROY_POOL, .pool_id = 0 };
+    unsigned long live, most = 0;
+    unsigned int i, calls = 0;
+    long rc;
+
+    flush.u.gen.oid.oid[0] = 1;
+    flush.u.gen.oid.oid[2] = 7;
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+    for ( i = 0; i < 10000; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    preempt_every = 1;
+    do {
+        live = data_pages_live();
+        rc = tmem_do_op(c, &flush);
+        calls++;
+        if ( live - data_pages_live() > most )
+            most = live - data_pages_live();
+        /* Out of sight from the first call on. */
+        CHECK(get(c, 0, 1, 9999, 1, 9999) == 0 ||
+              get(c, 0, 1, 9999, 1, 9999) == -TMEM_EEMPTY);
+    } while ( rc == -ERESTART && calls < 1000 );
+    CHECK_EQ(rc, 1);
+    CHECK(calls >= 10000 / 256);
+    CHECK(most <= 256);
+    CHECK_EQ(data_pages_live(), 0);
+    CHECK_EQ(doms[0].charged, 0);
+
+    /* A flush given up on is finished by the next flush on the pool. */
+    for ( i = 0; i < 1000; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    CHECK_EQ(tmem_do_op(c, &flush), -ERESTART);
+    preempt_every = 0;
+    CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 2, 0, 0), 1);
+    CHECK_EQ(data_pages_live(), 0);
+
+    /* DESTROY_POOL alike; the id stays taken until the pool is gone. */
+    for ( i = 0; i < 10000; i++ )
+        CHECK_EQ(put(c, 0, i, 0, 0, i), 1);
+    preempt_every = 1;
+    calls = 0;
+    most = 0;
+    do {
+        live = data_pages_live();
+        rc = tmem_do_op(c, &destroy);
+        calls++;
+        if ( live - data_pages_live() > most )
+            most = live - data_pages_live();
+        CHECK_EQ(get(c, 0, 1, 0, 1, 1), -ENODEV);
+        if ( calls == 2 )
+            CHECK_EQ(new_pool(c, EPH, 0), 1);
+    } while ( rc == -ERESTART && calls < 1000 );
+    CHECK_EQ(rc, 1);
+    CHECK(calls >= 10000 / 256);
+    CHECK(most <= 256);
+    CHECK_EQ(data_pages_live(), 0);
+    CHECK_EQ(tmem_do_op(c, &destroy), 0);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+
+    /* Given up on, it is finished by the client's teardown. */
+    for ( i = 0; i < 1000; i++ )
+        CHECK_EQ(put(c, 0, i, 0, 0, i), 1);
+    CHECK_EQ(tmem_do_op(c, &destroy), -ERESTART);
+    CHECK(data_pages_live() > 0);
+    preempt_every = 0;
+    tmem_client_destroy(c);
+    CHECK_EQ(data_pages_live(), 0);
+    CHECK_EQ(doms[0].charged, 0);
+    CHECK_EQ(global_now().count.objects, 0);
+}
+
 static void test_long_flushes_are_bounded(void)
 {
     struct tmem_client *c = setup(1);
@@ -758,6 +858,7 @@ static const struct {
     T(eviction_passes_over_a_victim),
     T(destroy_frees_everything),
     T(long_flushes_are_bounded),
+    T(long_ops_are_continued),
     T(many_objects_and_pages),
 #undef T
 };

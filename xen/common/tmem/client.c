@@ -177,25 +177,24 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
 
     /*
      * Then its pools, one at a time: what is left in them is persistent.
-     * A shared pool others still hold is only left.
+     * A shared pool others still hold is only left. No op of the client
+     * runs any more, so no DESTROY_POOL holds a retiring one.
      */
-    for ( ; ; )
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
     {
-        struct tmem_pool *p = c->draining;
+        struct tmem_pool *p = c->retiring[id];
         unsigned long batch;
 
+        ASSERT(!(c->retiring_busy & (1U << id)));
         if ( !p )
         {
-            for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-                if ( c->pools[id] )
-                    break;
-            if ( id == TMEM_MAX_POOLS_PER_CLIENT )
-                break;
             p = c->pools[id];
+            if ( !p )
+                continue;
             c->pools[id] = NULL;
             if ( !tmem_pool_release(p) )
                 continue;
-            c->draining = p;
+            c->retiring[id] = p;
         }
         do {
             if ( !budget )
@@ -203,8 +202,8 @@ bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
             batch = budget < FLUSH_BATCH ? budget : FLUSH_BATCH;
             budget -= batch;
         } while ( !tmem_pool_drain_batch(c, p, batch) );
+        c->retiring[id] = NULL;
         tmem_pool_retire(c, p);
-        c->draining = NULL;
     }
     for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
         ASSERT(!c->own[id].in_use);

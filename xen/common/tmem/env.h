@@ -20,7 +20,9 @@
  *            of an increment: counters are never touched in interrupts);
  *            ENV_CACHE_ALIGNED keeps a CPU's counters off others' lines.
  * Preempt:   env_preempt_point() lets the rest of the system run between
- *            bounded batches of work (no lock may be held).
+ *            bounded batches of work (no lock may be held);
+ *            env_preempt_check(), between the batches of a hypercall,
+ *            tells that it should stop and be issued again (-ERESTART).
  * Bounds:    env_index_nospec(i, n) clamps a checked guest index under
  *            speculation.
  * Random:    env_random64(), 64 random bits (for the hash keys).
@@ -28,11 +30,12 @@
  *            CPUs changing things under it; tests may let other threads
  *            run there, to widen the window. Nothing in Xen.
  *
- * The hooks the environment implements (hypercall.c in Xen):
+ * The hooks the environment implements (platform.c in Xen):
  *   env_page_alloc() - a data page, or NULL;
  *   env_page_free(page);
- *   env_may_hold_persistent(owner, held) - whether the owner, which holds
- *       @held persistent pages, may hold one more: they count against it;
+ *   env_persistent_charge(owner) - count one more persistent page against
+ *       the owner's allocation; false, counting nothing, if it is full;
+ *   env_persistent_uncharge(owner, pages) - count @pages fewer;
  *   env_frame_get(owner, cmfn, writing) - the caller's frame @cmfn, held
  *       until env_frame_put(); NULL, untouched, when it is not the
  *       caller's RAM (writable RAM, for @writing);
@@ -40,8 +43,9 @@
  *       env_frame_get() gave for @writing, marked dirty if @written;
  *   env_copy_from_frame(frame, page) / env_copy_to_frame(frame, page) -
  *       copy one page between a held frame and a data page.
- * The copies are made with a pool lock held, and so may take no lock of
- * the host's but short ones held by nobody who allocates memory:
+ * The copies, charges and uncharges are made with a pool lock held, and
+ * so may take no lock of the host's but short ones held by nobody who
+ * allocates memory (Xen's domain page_alloc_lock is one):
  * eviction, which runs inside any allocation in the host (hypercall.c:
  * tmem_reclaim()), may be waiting for that pool lock while the allocator
  * holds its own locks, a domain's p2m lock say. Looking a frame up and
@@ -63,9 +67,11 @@
 #include <xen/random.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
+#include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/types.h>
 #include <xen/xmalloc.h>
+#include <asm/event.h>
 
 typedef spinlock_t env_spinlock_t;
 typedef struct page_info env_page_t;
@@ -89,6 +95,7 @@ typedef struct page_info env_frame_t;
 #define ENV_CACHE_ALIGNED       __cacheline_aligned
 
 #define env_preempt_point()     process_pending_softirqs()
+#define env_preempt_check()     hypercall_preempt_check()
 #define env_index_nospec(i, n)  array_index_nospec(i, n)
 #define env_race_window()       ((void)0)
 #define env_random64()          (((uint64_t)get_random() << 32) | get_random())
@@ -101,7 +108,8 @@ typedef struct page_info env_frame_t;
 
 env_page_t *env_page_alloc(void);
 void env_page_free(env_page_t *page);
-bool env_may_hold_persistent(void *owner, unsigned long held);
+bool env_persistent_charge(void *owner);
+void env_persistent_uncharge(void *owner, unsigned long pages);
 env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing);
 void env_frame_put(void *owner, env_frame_t *frame, bool writing,
                    bool written);

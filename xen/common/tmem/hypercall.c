@@ -2,14 +2,13 @@
 /*
  * Transcendent Memory: the Xen side of the store.
  *
- * This file is what ties the portable store (store.c, evict.c, client.c,
- * op.c) to the hypervisor: the hypercall entry point, the "tmem" boot
- * option, the per-domain client, the guest frames a put reads and a get
- * writes, the data pages tmem keeps, and the hooks through which the page
- * allocator and domain teardown take memory back.
+ * Xen's way into the portable store (store.c, evict.c, client.c, op.c):
+ * the hypercall entry point, the "tmem" boot option, the per-domain
+ * client, and the hooks through which the page allocator and domain
+ * teardown take memory back. The store's way down into Xen, the env.h
+ * hooks, is platform.c.
  */
 
-#include <xen/domain_page.h>
 #include <xen/errno.h>
 #include <xen/guest_access.h>
 #include <xen/hypercall.h>
@@ -22,7 +21,6 @@
 #include <xen/sched.h>
 #include <xen/tmem.h>
 #include <xsm/xsm.h>
-#include <asm/p2m.h>
 
 #include "store.h"
 
@@ -90,7 +88,8 @@ static long may_use_tmem(void)
 }
 
 /* An op copied in, in the native layout, for the calling domain. */
-static long run_op(const struct tmem_op *op)
+static long run_op(const struct tmem_op *op,
+                   XEN_GUEST_HANDLE_PARAM(void) uops)
 {
     struct tmem_client *c = get_client(current->domain);
     long ret;
@@ -101,6 +100,13 @@ static long run_op(const struct tmem_op *op)
     this_cpu(tmem_busy) = true;
     ret = tmem_do_op(c, op);
     this_cpu(tmem_busy) = false;
+
+    /*
+     * A long op stopped between batches: the guest issues it again, into
+     * the same entry point, do_ or compat_, as its width picks it.
+     */
+    if ( ret == -ERESTART )
+        ret = hypercall_create_continuation(__HYPERVISOR_tmem_op, "h", uops);
 
     return ret;
 }
@@ -119,7 +125,7 @@ long do_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
     if ( copy_from_guest(&op, guest_handle_cast(uops, tmem_op_t), 1) )
         return -EFAULT;
 
-    return run_op(&op);
+    return run_op(&op, uops);
 }
 
 #ifdef CONFIG_COMPAT
@@ -146,7 +152,7 @@ int compat_tmem_op(XEN_GUEST_HANDLE_PARAM(void) uops)
 
     tmem_op_from_compat(&op, &cop);
 
-    return run_op(&op);
+    return run_op(&op, uops);
 }
 #endif
 
@@ -187,97 +193,6 @@ bool tmem_reclaim(unsigned long nr_pages)
 unsigned long tmem_lent_pages(void)
 {
     return opt_tmem ? tmem_freeable_pages() : 0;
-}
-
-/*
- * The frame a guest names in cmfn: a machine frame for PV guests, a guest
- * frame for HVM ones. It must be ordinary RAM the caller owns; a frame to
- * be written must also be writable by the guest (for PV: not a page table,
- * descriptor table or other typed page). Anything else is refused before
- * it is touched. Looking it up takes the domain's p2m lock, so it is done
- * before any tmem lock is taken (env.h).
- */
-env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing)
-{
-    struct domain *d = owner;
-    struct page_info *page;
-    p2m_type_t t;
-
-    if ( cmfn != (unsigned long)cmfn )
-        return NULL;
-
-    page = get_page_from_gfn(d, cmfn, &t, P2M_ALLOC);
-    if ( !page )
-        return NULL;
-
-    if ( t != p2m_ram_rw || is_xen_heap_page(page) )
-    {
-        put_page(page);
-        return NULL;
-    }
-
-    if ( writing && is_pv_domain(d) &&
-         !get_page_type(page, PGT_writable_page) )
-    {
-        put_page(page);
-        return NULL;
-    }
-
-    return page;
-}
-
-void env_frame_put(void *owner, env_frame_t *frame, bool writing,
-                   bool written)
-{
-    struct domain *d = owner;
-
-    if ( written )
-        paging_mark_dirty(d, page_to_mfn(frame));
-    if ( writing && is_pv_domain(d) )
-        put_page_type(frame);
-    put_page(frame);
-}
-
-static void copy_frame(struct page_info *to, const struct page_info *from)
-{
-    void *dst = __map_domain_page(to);
-    const void *src = __map_domain_page(from);
-
-    copy_page(dst, src);
-    unmap_domain_page(src);
-    unmap_domain_page(dst);
-}
-
-void env_copy_from_frame(const env_frame_t *frame, env_page_t *data)
-{
-    copy_frame(data, frame);
-}
-
-void env_copy_to_frame(env_frame_t *frame, const env_page_t *data)
-{
-    copy_frame(frame, data);
-}
-
-/*
- * Data pages: ephemeral ones are plain free memory, owned by nobody;
- * persistent ones are counted against their domain's allocation, so a
- * domain cannot use tmem to grow beyond its max_pages.
- */
-env_page_t *env_page_alloc(void)
-{
-    return alloc_domheap_page(NULL, MEMF_no_tmem);
-}
-
-bool env_may_hold_persistent(void *owner, unsigned long held)
-{
-    const struct domain *d = owner;
-
-    return domain_tot_pages(d) + held < d->max_pages;
-}
-
-void env_page_free(env_page_t *page)
-{
-    free_domheap_page(page);
 }
 
 /*

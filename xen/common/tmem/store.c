@@ -21,7 +21,8 @@ static struct tmem_pool shared_pools[TMEM_MAX_SHARED_POOLS];
 static bool shared_locks_ready;
 unsigned long tmem_nr_shared_pools;
 
-#define POOL_INITIAL_BUCKETS 64
+/* A new pool's object table: 64 buckets. */
+#define POOL_INITIAL_ORDER 6
 /*
  * Descriptors a pool keeps for reuse: a put following a get or flush then
  * costs no trip through the allocator (and its lock, in Xen).
@@ -74,12 +75,6 @@ static uint64_t index_hash(uint32_t index)
     return keys.index_mul * index + keys.index_add;
 }
 
-/* Hash @h's bucket in a table of @n buckets, a power of two. */
-static unsigned int bucket(uint64_t h, unsigned int n)
-{
-    return n > 1 ? h >> (64 - __builtin_ctz(n)) : 0;
-}
-
 static bool oid_equal(const struct tmem_oid *a, const struct tmem_oid *b)
 {
     return a->oid[0] == b->oid[0] && a->oid[1] == b->oid[1] &&
@@ -94,7 +89,7 @@ static struct tmem_page *page_desc_alloc(struct tmem_pool *p)
 
     if ( !pg )
         return env_zalloc(struct tmem_page);
-    p->spare_pages = pg->hnext;
+    p->spare_pages = page_of(pg->hnode.next);
     p->nspare_pages--;
 
     return pg;
@@ -107,7 +102,7 @@ static void page_desc_free(struct tmem_pool *p, struct tmem_page *pg)
         env_free(pg);
         return;
     }
-    pg->hnext = p->spare_pages;
+    pg->hnode.next = p->spare_pages ? &p->spare_pages->hnode : NULL;
     p->spare_pages = pg;
     p->nspare_pages++;
 }
@@ -118,7 +113,7 @@ static struct tmem_object *obj_desc_alloc(struct tmem_pool *p)
 
     if ( !o )
         return env_zalloc(struct tmem_object);
-    p->spare_objs = o->hnext;
+    p->spare_objs = obj_of(o->hnode.next);
     p->nspare_objs--;
 
     return o;
@@ -131,7 +126,7 @@ static void obj_desc_free(struct tmem_pool *p, struct tmem_object *o)
         env_free(o);
         return;
     }
-    o->hnext = p->spare_objs;
+    o->hnode.next = p->spare_objs ? &p->spare_objs->hnode : NULL;
     p->spare_objs = o;
     p->nspare_objs++;
 }
@@ -143,92 +138,62 @@ static void pool_free_spares(struct tmem_pool *p)
     {
         struct tmem_page *pg = p->spare_pages;
 
-        p->spare_pages = pg->hnext;
+        p->spare_pages = page_of(pg->hnode.next);
         env_free(pg);
     }
     while ( p->spare_objs )
     {
         struct tmem_object *o = p->spare_objs;
 
-        p->spare_objs = o->hnext;
+        p->spare_objs = obj_of(o->hnode.next);
         env_free(o);
     }
     p->nspare_pages = p->nspare_objs = 0;
 }
 
-static struct tmem_object **obj_slot(struct tmem_pool *p,
-                                     const struct tmem_oid *oid)
+static uint64_t obj_node_hash(const struct tmem_hnode *n)
 {
-    struct tmem_object **op = &p->buckets[bucket(oid_hash(oid), p->nbuckets)];
-
-    while ( *op && !oid_equal(&(*op)->oid, oid) )
-        op = &(*op)->hnext;
-
-    return op;
+    return oid_hash(&obj_of(n)->oid);
 }
 
-/* The object's page hash table; a small object's one chain is inline. */
-static struct tmem_page **obj_buckets(struct tmem_object *o)
+static uint64_t page_node_hash(const struct tmem_hnode *n)
 {
-    return o->nbuckets == 1 ? &o->pages.chain : o->pages.buckets;
+    return index_hash(page_of(n)->index);
 }
 
-static struct tmem_page **page_slot(struct tmem_object *o, uint32_t index)
+/*
+ * The link that points at the object @oid in pool @p (or the end of its
+ * chain, NULL, if there is none): in its bucket, or its old bucket while
+ * a doubling moves it (table.h).
+ */
+static struct tmem_hnode **obj_slot(struct tmem_pool *p,
+                                    const struct tmem_oid *oid)
 {
-    struct tmem_page **pp =
-        &obj_buckets(o)[bucket(index_hash(index), o->nbuckets)];
+    uint64_t h = oid_hash(oid);
+    struct tmem_hnode **np = table_chain(&p->objs, h), **old;
 
-    while ( *pp && (*pp)->index != index )
-        pp = &(*pp)->hnext;
+    while ( *np && !oid_equal(&obj_of(*np)->oid, oid) )
+        np = &(*np)->next;
+    if ( !*np && (old = table_old_chain(&p->objs, h)) != NULL )
+        for ( np = old; *np && !oid_equal(&obj_of(*np)->oid, oid); )
+            np = &(*np)->next;
 
-    return pp;
+    return np;
 }
 
-/* Doubling a table is best effort: without memory, chains grow longer. */
-static void obj_table_grow(struct tmem_pool *p)
+/* The same for page @index of object @o. */
+static struct tmem_hnode **page_slot(struct tmem_object *o, uint32_t index)
 {
-    unsigned int i, n = p->nbuckets * 2;
-    struct tmem_object **b = env_zalloc_array(struct tmem_object *, n);
+    uint64_t h = index_hash(index);
+    struct tmem_hnode **np = table_chain(&o->pages, h), **old;
 
-    if ( !b )
-        return;
-    for ( i = 0; i < p->nbuckets; i++ )
-        while ( p->buckets[i] )
-        {
-            struct tmem_object *o = p->buckets[i];
-            unsigned int h = bucket(oid_hash(&o->oid), n);
+    while ( *np && page_of(*np)->index != index )
+        np = &(*np)->next;
+    if ( !*np && (old = table_old_chain(&o->pages, h)) != NULL )
+        for ( np = old; *np && page_of(*np)->index != index; )
+            np = &(*np)->next;
 
-            p->buckets[i] = o->hnext;
-            o->hnext = b[h];
-            b[h] = o;
-        }
-    env_free(p->buckets);
-    p->buckets = b;
-    p->nbuckets = n;
-}
-
-static void page_table_grow(struct tmem_object *o)
-{
-    unsigned int i, n = o->nbuckets * 2;
-    struct tmem_page **b = env_zalloc_array(struct tmem_page *, n);
-    struct tmem_page **old = obj_buckets(o);
-
-    if ( !b )
-        return;
-    for ( i = 0; i < o->nbuckets; i++ )
-        while ( old[i] )
-        {
-            struct tmem_page *pg = old[i];
-            unsigned int h = bucket(index_hash(pg->index), n);
-
-            old[i] = pg->hnext;
-            pg->hnext = b[h];
-            b[h] = pg;
-        }
-    if ( o->nbuckets > 1 )
-        env_free(old);
-    o->pages.buckets = b;
-    o->nbuckets = n;
+    return np;
 }
 
 static struct tmem_object *obj_create(struct tmem_client *c,
@@ -236,22 +201,20 @@ static struct tmem_object *obj_create(struct tmem_client *c,
                                       const struct tmem_oid *oid)
 {
     struct tmem_object *o = obj_desc_alloc(p);
-    struct tmem_object **slot;
+    struct tmem_hnode **slot;
 
     if ( !o )
         return NULL;
     o->pool = p;
     o->oid = *oid;
-    o->pages.chain = NULL;
-    o->nbuckets = 1;
+    table_init(&o->pages, 0);
     o->npages = 0;
-    slot = &p->buckets[bucket(oid_hash(oid), p->nbuckets)];
-    o->hnext = *slot;
-    *slot = o;
+    slot = table_chain(&p->objs, oid_hash(oid));
+    o->hnode.next = *slot;
+    *slot = &o->hnode;
     p->nobjs++;
     COUNT(c, objects);
-    if ( p->nobjs > 2 * p->nbuckets )
-        obj_table_grow(p);
+    table_after_insert(&p->objs, p->nobjs, obj_node_hash);
 
     return o;
 }
@@ -263,18 +226,17 @@ static void obj_free(struct tmem_client *c, struct tmem_pool *p,
     ASSERT(!o->npages);
     p->nobjs--;
     TMEM_COUNT(c, objects, -1UL);
-    if ( o->nbuckets > 1 )
-        env_free(o->pages.buckets);
+    table_free(&o->pages);
     obj_desc_free(p, o);
 }
 
 static void obj_destroy(struct tmem_client *c, struct tmem_pool *p,
                         struct tmem_object *o)
 {
-    struct tmem_object **slot = obj_slot(p, &o->oid);
+    struct tmem_hnode **slot = obj_slot(p, &o->oid);
 
-    ASSERT(*slot == o);
-    *slot = o->hnext;
+    ASSERT(*slot == &o->hnode);
+    *slot = o->hnode.next;
     obj_free(c, p, o);
 }
 
@@ -294,16 +256,14 @@ static uint32_t client_tick(struct tmem_client *c)
 static void page_insert(struct tmem_pool *p, struct tmem_object *o,
                         struct tmem_page *pg)
 {
-    struct tmem_page **slot =
-        &obj_buckets(o)[bucket(index_hash(pg->index), o->nbuckets)];
+    struct tmem_hnode **slot = table_chain(&o->pages, index_hash(pg->index));
 
     pg->obj = o;
-    pg->hnext = *slot;
-    *slot = pg;
+    pg->hnode.next = *slot;
+    *slot = &pg->hnode;
     o->npages++;
     env_write_once(&p->npages, p->npages + 1);
-    if ( o->npages > 2 * o->nbuckets )
-        page_table_grow(o);
+    table_after_insert(&o->pages, o->npages, page_node_hash);
 
     if ( p->persistent )
     {
@@ -327,6 +287,25 @@ static void page_insert(struct tmem_pool *p, struct tmem_object *o,
     }
 }
 
+/*
+ * A persistent page is the domain's memory (env.h): counted against its
+ * allocation while tmem holds it, and in its client for the statistics.
+ */
+static bool persistent_charge(struct tmem_client *c)
+{
+    if ( !env_persistent_charge(c->owner) )
+        return false;
+    env_count_add(&c->pers_pages, 1);
+
+    return true;
+}
+
+static void persistent_uncharge(struct tmem_client *c)
+{
+    env_count_add(&c->pers_pages, -1UL);
+    env_persistent_uncharge(c->owner, 1);
+}
+
 static void data_free(struct tmem_client *c, env_page_t *data)
 {
     env_page_free(data);
@@ -346,7 +325,7 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
 {
     struct tmem_object *o = pg->obj;
     struct tmem_client *c = pg->client;
-    struct tmem_page **slot = page_slot(o, pg->index);
+    struct tmem_hnode **slot = page_slot(o, pg->index);
     bool client_lru = p->shared;
 
     if ( client_lru )
@@ -361,10 +340,10 @@ void tmem_page_remove(struct tmem_pool *p, struct tmem_page *pg)
         env_write_once(&p->lru_pages, p->lru_pages - 1);
     }
     else
-        env_count_add(&c->pers_pages, -1UL);
+        persistent_uncharge(c);
 
-    ASSERT(*slot == pg);
-    *slot = pg->hnext;
+    ASSERT(*slot == &pg->hnode);
+    *slot = pg->hnode.next;
     o->npages--;
     env_write_once(&p->npages, p->npages - 1);
     if ( !o->npages )
@@ -444,54 +423,65 @@ void tmem_lru_page_remove(struct tmem_client *c, struct tmem_pool *p,
  *
  * Its pages stay where they are -- counted in the pool and their client,
  * on their LRU, evictable -- until a batch gets to them, so that taking
- * the object out costs the same however big it is. It is held: the one
- * emptying it keeps @cur on its page table, which nobody can add to any
- * more, so that a batch resumes where the last one stopped instead of
- * walking the buckets emptied already; and the hold counts as a page, so
- * that whoever takes its last page (an evictor too) leaves it to its
- * holder to free. Its pool keeps counting it in nobjs until then, and is
- * not retired before: evictors find the pool of a page still on an LRU
- * through its object, and the holder relocks the pool after each batch.
+ * the object out costs the same however big it is. It is held, on its
+ * pool's list of held objects, so that whoever empties the pool's held
+ * objects next (the same op issued again after a preemption, another
+ * flush, the pool's teardown) carries on with it: that one op gave up
+ * does not leave it behind. Its id is not needed any more, and keeps
+ * instead where on its page table, which nobody can add to, the next
+ * batch resumes, so that no bucket is walked twice. The hold counts as a
+ * page, so that whoever takes its last page (an evictor too) leaves it
+ * to be freed by whoever empties it. Its pool keeps counting it in nobjs
+ * until then, and is not retired before: evictors find the pool of a page
+ * still on an LRU through its object.
  */
-static void obj_hold(struct tmem_object **slot, struct tmem_obj_cursor *cur)
+static void obj_hold(struct tmem_pool *p, struct tmem_hnode **slot)
 {
-    struct tmem_object *o = *slot;
+    struct tmem_object *o = obj_of(*slot);
 
-    *slot = o->hnext;
+    *slot = o->hnode.next;
     o->npages++;
-    cur->obj = o;
-    cur->bucket = 0;
+    o->resume = 0;
+    o->hnode.next = p->held ? &p->held->hnode : NULL;
+    p->held = o;
 }
 
 /*
- * Do up to @max steps of emptying held object cur->obj, pool lock held: a
- * step removes a page or moves on to the next bucket (so that a batch
- * stays bounded in a big table whose pages were evicted); returns how
- * many. Once it has no page left the object is freed, counted against
- * client @c, and cur->obj cleared.
+ * Do up to @max steps of emptying the pool's held objects, its lock held:
+ * a step removes a page, moves on to the next bucket (so that a batch
+ * stays bounded in a big table whose pages were evicted) or frees an
+ * object with no page left, counted against client @c. Returns how many.
  */
-static unsigned long obj_empty_batch(struct tmem_client *c,
-                                     struct tmem_pool *p,
-                                     struct tmem_obj_cursor *cur,
-                                     unsigned long max)
+static unsigned long held_empty_batch(struct tmem_client *c,
+                                      struct tmem_pool *p, unsigned long max)
 {
-    struct tmem_object *o = cur->obj;
-    struct tmem_page **b = obj_buckets(o);
     unsigned long n = 0;
 
-    for ( ; o->npages > 1 && n < max; n++ )
+    while ( p->held && n < max )
     {
-        ASSERT(cur->bucket < o->nbuckets);
-        if ( b[cur->bucket] )
-            tmem_page_remove(p, b[cur->bucket]);
-        else
-            cur->bucket++;
-    }
-    if ( o->npages == 1 )
-    {
-        o->npages = 0;
-        obj_free(c, p, o);
-        cur->obj = NULL;
+        struct tmem_object *o = p->held;
+
+        /* Any doubling is finished first: then one array holds them all. */
+        for ( ; o->npages > 1 && n < max; n++ )
+        {
+            struct tmem_hnode **chain;
+
+            if ( table_step(&o->pages, page_node_hash) )
+                continue;
+            ASSERT(o->resume < table_size(&o->pages));
+            chain = table_nth(&o->pages, o->resume);
+            if ( *chain )
+                tmem_page_remove(p, page_of(*chain));
+            else
+                o->resume++;
+        }
+        if ( o->npages == 1 && n < max )
+        {
+            p->held = obj_of(o->hnode.next);
+            o->npages = 0;
+            obj_free(c, p, o);
+            n++;
+        }
     }
 
     return n;
@@ -510,19 +500,30 @@ bool tmem_pool_drain_batch(struct tmem_client *c, struct tmem_pool *p,
     env_spin_lock(&p->lock);
     while ( budget )
     {
-        if ( p->drain.obj )
-            budget -= obj_empty_batch(c, p, &p->drain, budget);
-        else if ( p->drain_bucket == p->nbuckets )
+        struct tmem_hnode **chain;
+
+        if ( p->held )
+        {
+            budget -= held_empty_batch(c, p, budget);
+            continue;
+        }
+        /* Any doubling is finished first, as for an object's pages. */
+        if ( table_step(&p->objs, obj_node_hash) )
+        {
+            budget--;
+            continue;
+        }
+        if ( p->drain_bucket == table_size(&p->objs) )
             break;
-        else if ( p->buckets[p->drain_bucket] )
-            obj_hold(&p->buckets[p->drain_bucket], &p->drain);
+        chain = table_nth(&p->objs, p->drain_bucket);
+        if ( *chain )
+            obj_hold(p, chain);
         else
         {
             p->drain_bucket++;
             budget--;
         }
     }
-    /* An object a flush holds still counts: the flush frees it. */
     empty = !p->nobjs;
     env_spin_unlock(&p->lock);
 
@@ -536,12 +537,9 @@ bool tmem_pool_drain_batch(struct tmem_client *c, struct tmem_pool *p,
 void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
 {
     env_spin_lock(&p->lock);
-    ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru) &&
-           !p->drain.obj);
+    ASSERT(!p->npages && !p->nobjs && link_empty(&p->lru) && !p->held);
     pool_free_spares(p);
-    env_free(p->buckets);
-    p->buckets = NULL;
-    p->nbuckets = 0;
+    table_free(&p->objs);
     env_spin_unlock(&p->lock);
 
     if ( p->shared )
@@ -558,14 +556,6 @@ void tmem_pool_retire(struct tmem_client *c, struct tmem_pool *p)
         env_spin_unlock(&c->pools_lock);
     }
     COUNT(c, pools_destroyed);
-}
-
-/* Empty and retire a pool no table names any more. */
-static void pool_destroy(struct tmem_client *c, struct tmem_pool *p)
-{
-    while ( !tmem_pool_drain_batch(c, p, FLUSH_BATCH) )
-        env_preempt_point();
-    tmem_pool_retire(c, p);
 }
 
 /*
@@ -595,19 +585,17 @@ bool tmem_pool_release(struct tmem_pool *p)
 static bool pool_setup(struct tmem_pool *p, bool persistent, bool shared,
                        const uint64_t uuid[2])
 {
-    struct tmem_object **buckets =
-        env_zalloc_array(struct tmem_object *, POOL_INITIAL_BUCKETS);
+    struct tmem_table objs;
 
-    if ( !buckets )
+    if ( !table_init(&objs, POOL_INITIAL_ORDER) )
         return false;
     env_spin_lock(&p->lock);
     ASSERT(!p->in_use && !p->npages && !p->nspare_pages);
     p->in_use = true;
-    p->buckets = buckets;
-    p->nbuckets = POOL_INITIAL_BUCKETS;
+    p->objs = objs;
     p->nobjs = 0;
     p->drain_bucket = 0;
-    p->drain.obj = NULL;
+    p->held = NULL;
     p->persistent = persistent;
     p->shared = shared;
     p->uuid[0] = uuid[0];
@@ -712,7 +700,7 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
     env_spin_lock(&c->pools_lock);
     /* An id whose last pool is still being emptied is not free yet. */
     for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        if ( !c->pools[id] && !c->own[id].in_use )
+        if ( !c->pools[id] && !c->own[id].in_use && !c->retiring[id] )
             break;
     if ( id == TMEM_MAX_POOLS_PER_CLIENT ||
          (shared && shared_held(c) >= TMEM_MAX_SHARED_PER_CLIENT) )
@@ -735,19 +723,62 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
     return id;
 }
 
+/*
+ * DESTROY_POOL takes the pool out of the table at once, and then empties
+ * it in batches, preempted when the environment asks: issued again, it
+ * carries on with the pool it left in retiring[id]. The id is not given
+ * out again until the pool is retired, so that the op issued again finds
+ * the same pool; and one vCPU at a time empties it (retiring_busy), so
+ * that only one retires it.
+ */
 long tmem_pool_destroy(struct tmem_client *c, unsigned int id)
 {
     struct tmem_pool *p;
+    bool last;
 
     env_spin_lock(&c->pools_lock);
-    p = c->pools[id];
-    env_write_once(&c->pools[id], NULL);
+    if ( c->retiring_busy & (1U << id) )
+    {
+        /* Another vCPU is at it: this one is issued again meanwhile. */
+        env_spin_unlock(&c->pools_lock);
+        return -ERESTART;
+    }
+    p = c->retiring[id];
+    if ( !p )
+    {
+        p = c->pools[id];
+        if ( !p )
+        {
+            env_spin_unlock(&c->pools_lock);
+            return 0;
+        }
+        env_write_once(&c->pools[id], NULL);
+        last = tmem_pool_release(p);
+        if ( !last )
+        {
+            /* A shared pool others still hold is only left. */
+            env_spin_unlock(&c->pools_lock);
+            return 1;
+        }
+        c->retiring[id] = p;
+    }
+    c->retiring_busy |= 1U << id;
     env_spin_unlock(&c->pools_lock);
 
-    if ( !p )
-        return 0;
-    if ( tmem_pool_release(p) )
-        pool_destroy(c, p);
+    while ( !tmem_pool_drain_batch(c, p, FLUSH_BATCH) )
+        if ( env_preempt_check() )
+        {
+            env_spin_lock(&c->pools_lock);
+            c->retiring_busy &= ~(1U << id);
+            env_spin_unlock(&c->pools_lock);
+            return -ERESTART;
+        }
+
+    env_spin_lock(&c->pools_lock);
+    c->retiring[id] = NULL;
+    c->retiring_busy &= ~(1U << id);
+    env_spin_unlock(&c->pools_lock);
+    tmem_pool_retire(c, p);
 
     return 1;
 }
@@ -779,9 +810,9 @@ static struct tmem_pool *pool_lock(struct tmem_client *c, unsigned int id)
 static struct tmem_page *page_find(struct tmem_pool *p,
                                    const struct tmem_oid *oid, uint32_t index)
 {
-    struct tmem_object *o = *obj_slot(p, oid);
+    struct tmem_object *o = obj_of(*obj_slot(p, oid));
 
-    return o ? *page_slot(o, index) : NULL;
+    return o ? page_of(*page_slot(o, index)) : NULL;
 }
 
 /*
@@ -833,25 +864,8 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     p = pool_lock(c, id);
     if ( !p )
         goto fail_unlocked;
-    if ( data && p->persistent )
-    {
-        /*
-         * Charged before it is checked, so that vCPUs putting into
-         * several pools at once cannot together go past the allowance.
-         */
-        charged = env_may_hold_persistent(c->owner,
-                                          env_fetch_add(&c->pers_pages, 1));
-        if ( !charged )
-        {
-            env_count_add(&c->pers_pages, -1UL);
-            data_free(c, data);
-            data = NULL;
-        }
-    }
-    pg = data ? page_desc_alloc(p) : NULL;
-    o = *obj_slot(p, oid);
-    old = o ? *page_slot(o, index) : NULL;
-    rc = data && pg ? copy_rc : -ENOMEM;
+    o = obj_of(*obj_slot(p, oid));
+    old = o ? page_of(*page_slot(o, index)) : NULL;
     /* Whatever happens, the old copy must never be returned again. */
     if ( old )
     {
@@ -859,9 +873,24 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
         if ( o->npages == 1 )
             o = NULL;
         tmem_page_remove(p, old);
-        if ( rc == -ENOMEM )
-            rc = -ENOSPC;
     }
+    /*
+     * Charged before it is kept, and after the old copy is gone: a
+     * domain at its allowance can still replace a page it holds.
+     */
+    if ( data && p->persistent )
+    {
+        charged = persistent_charge(c);
+        if ( !charged )
+        {
+            data_free(c, data);
+            data = NULL;
+        }
+    }
+    pg = data ? page_desc_alloc(p) : NULL;
+    rc = data && pg ? copy_rc : -ENOMEM;
+    if ( old && rc == -ENOMEM )
+        rc = -ENOSPC;
     if ( rc )
         goto fail;
 
@@ -886,7 +915,7 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
 
  fail:
     if ( charged )
-        env_count_add(&c->pers_pages, -1UL);
+        persistent_uncharge(c);
     if ( pg )
         page_desc_free(p, pg);
     env_spin_unlock(&p->lock);
@@ -985,37 +1014,36 @@ long tmem_object_flush(struct tmem_client *c, unsigned int id,
                        const struct tmem_oid *oid)
 {
     struct tmem_pool *p = pool_lock(c, id);
-    struct tmem_object **slot;
-    struct tmem_obj_cursor cur;
+    struct tmem_hnode **slot;
 
     if ( !p )
         return -ENODEV;
-    COUNT(c, flush_object);
     slot = obj_slot(p, oid);
-    if ( !*slot )
-    {
-        env_spin_unlock(&p->lock);
-        return 1;
-    }
-    obj_hold(slot, &cur);
+    /* Issued again after a preemption, it finds its object held already. */
+    if ( *slot || !p->held )
+        COUNT(c, flush_object);
+    if ( *slot )
+        obj_hold(p, slot);
 
     /*
-     * In batches, letting the system breathe in between with no lock
-     * held. The pool is locked again as it is, whether a table still names
-     * it or not: the object held keeps it from being retired, and it lives
-     * as long as our client, or for ever if shared.
+     * The pool's held objects, this one and any a preempted op left, in
+     * batches. The pool is locked again as it is, whether a table still
+     * names it or not: it lives as long as our client, or for ever if
+     * shared, and a pool emptied and retired meanwhile holds nothing.
      */
     for ( ; ; )
     {
-        obj_empty_batch(c, p, &cur, FLUSH_BATCH);
+        bool more;
+
+        held_empty_batch(c, p, FLUSH_BATCH);
+        more = p->held;
         env_spin_unlock(&p->lock);
-        if ( !cur.obj )
-            break;
-        env_preempt_point();
+        if ( !more )
+            return 1;
+        if ( env_preempt_check() )
+            return -ERESTART;
         env_spin_lock(&p->lock);
     }
-
-    return 1;
 }
 
 /*

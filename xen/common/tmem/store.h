@@ -40,6 +40,7 @@
 #define TMEM_STORE_H
 
 #include "env.h"
+#include "table.h"
 #include "tmem_abi.h"
 
 struct tmem_client;
@@ -56,7 +57,7 @@ struct tmem_link {
  * hangs from (at most two pages per bucket on average).
  */
 struct tmem_page {
-    struct tmem_page *hnext;        /* object's hash chain */
+    struct tmem_hnode hnode;        /* object's hash chain: first */
     struct tmem_object *obj;
     struct tmem_link lru;           /* ephemeral: its pool's or client's */
     struct tmem_client *client;     /* who put it (charged) */
@@ -70,34 +71,40 @@ struct tmem_page {
     uint32_t age;
 };
 
-/* One object: 56 bytes on a 64-bit host. */
+/* One object: 72 bytes on a 64-bit host. */
 struct tmem_object {
-    struct tmem_object *hnext;      /* pool's hash chain */
+    struct tmem_hnode hnode;        /* pool's hash chain, or held list */
     struct tmem_pool *pool;
-    struct tmem_oid oid;
     union {
-        struct tmem_page **buckets; /* nbuckets > 1 */
-        struct tmem_page *chain;    /* nbuckets == 1: the only chain */
-    } pages;
-    unsigned int nbuckets;
+        struct tmem_oid oid;        /* in its pool's table */
+        /*
+         * Held out of the table to be emptied (store.c: obj_hold()),
+         * when nobody looks it up by its id any more: the first bucket
+         * of its page table that may still hold pages.
+         */
+        unsigned int resume;
+    };
+    struct tmem_table pages;
     unsigned int npages;            /* plus one while held (store.c) */
 };
 
-/*
- * An object held out of its pool's table while its pages are removed in
- * batches, and where the next batch starts.
- */
-struct tmem_obj_cursor {
-    struct tmem_object *obj;
-    unsigned int bucket;            /* the first that may hold pages */
-};
+static inline struct tmem_page *page_of(const struct tmem_hnode *n)
+{
+    return n ? (struct tmem_page *)((char *)n -
+               __builtin_offsetof(struct tmem_page, hnode)) : NULL;
+}
+
+static inline struct tmem_object *obj_of(const struct tmem_hnode *n)
+{
+    return n ? (struct tmem_object *)((char *)n -
+               __builtin_offsetof(struct tmem_object, hnode)) : NULL;
+}
 
 struct tmem_pool {
     env_spinlock_t lock;
     bool in_use;                    /* set up, or still being emptied */
-    struct tmem_object **buckets;
-    unsigned int nbuckets;
-    unsigned int nobjs;             /* in buckets, or held */
+    struct tmem_table objs;
+    unsigned int nobjs;             /* in objs, or held */
     unsigned long npages;
     struct tmem_link lru;           /* private ephemeral: oldest first */
     unsigned long lru_pages;        /* on lru; read without the lock */
@@ -105,13 +112,11 @@ struct tmem_pool {
     bool shared;
     uint64_t uuid[2];
     unsigned int refs;              /* clients holding it (shared_lock) */
-    /*
-     * Being emptied once no table names it: the first bucket that may
-     * still hold objects, and the object held out of it meanwhile.
-     */
+    /* Objects being emptied, out of the table (store.c: obj_hold()). */
+    struct tmem_object *held;
+    /* Being emptied once no table names it: the first bucket to look at. */
     unsigned int drain_bucket;
-    struct tmem_obj_cursor drain;
-    /* A few freed descriptors kept for reuse, chained through hnext. */
+    /* A few freed descriptors kept for reuse, chained through hnode. */
     struct tmem_page *spare_pages;
     struct tmem_object *spare_objs;
     unsigned int nspare_pages, nspare_objs;
@@ -152,7 +157,14 @@ struct tmem_client {
     env_spinlock_t pools_lock;
     struct tmem_pool *pools[TMEM_MAX_POOLS_PER_CLIENT];    /* by pool id */
     struct tmem_pool own[TMEM_MAX_POOLS_PER_CLIENT];   /* private ones */
-    struct tmem_pool *draining;     /* being emptied by client destroy */
+    /*
+     * pools_lock: the pool each id had until DESTROY_POOL (or client
+     * destroy) took it out of the table, while it is being emptied; the
+     * id is not given out again meanwhile. A DESTROY_POOL emptying one
+     * holds its bit in retiring_busy, so that one vCPU at a time does.
+     */
+    struct tmem_pool *retiring[TMEM_MAX_POOLS_PER_CLIENT];
+    unsigned int retiring_busy;
     env_spinlock_t lru_lock;
     struct tmem_link lru;           /* its shared-pool pages, oldest first */
     unsigned long eph_pages;        /* on lru (written under lru_lock) */
@@ -207,7 +219,12 @@ void tmem_client_set_weight(struct tmem_client *c, unsigned int weight);
 void tmem_client_set_max_ephemeral(struct tmem_client *c,
                                    unsigned long pages);
 
-/* The hypercall: validate and carry out one op for client @c. */
+/*
+ * The hypercall: validate and carry out one op for client @c. An op whose
+ * work is long (FLUSH_OBJECT, DESTROY_POOL) returns -ERESTART when the
+ * environment asks for it to be preempted (env_preempt_check()); issued
+ * again, the same op carries on where it stopped.
+ */
 long tmem_do_op(struct tmem_client *c, const struct tmem_op *op);
 
 /* Give up to @nr ephemeral pages back; returns how many were freed. */
