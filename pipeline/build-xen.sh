@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# build-xen.sh [debug]
+# build-xen.sh [debug|flask]
 #
 # Configure (defconfig + pipeline/config/xen.config) and build the hypervisor
 # from the patched tree, out of tree, with ccache. "debug" builds the same
 # with CONFIG_DEBUG=y (ASSERTs on) into $BUILD_DIR/xen-debug, for the VM
-# suite that runs tmem on a debug hypervisor.
+# suite that runs tmem on a debug hypervisor; "flask" with XSM FLASK and
+# its built-in default policy too (Debian's and Xen's defconfig have no
+# XSM) into $BUILD_DIR/xen-flask, for tests/tmem-xsm.
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-}
@@ -21,6 +23,14 @@ case $variant in
 debug)
 	# The project's fragment, and ASSERTs on.
 	{ cat "$fragment"; echo "CONFIG_DEBUG=y"; } > "$cfg/fragment"
+	fragment=$cfg/fragment
+	;;
+flask)
+	{
+		cat "$fragment"
+		printf '%s\n' CONFIG_DEBUG=y CONFIG_XSM=y CONFIG_XSM_FLASK=y \
+			CONFIG_XSM_FLASK_POLICY=y
+	} > "$cfg/fragment"
 	fragment=$cfg/fragment
 	;;
 *) die "build-xen.sh: unknown variant '$variant'" ;;

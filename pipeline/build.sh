@@ -19,6 +19,7 @@ stage "patch trees" "$PIPELINE_DIR/prepare.sh"
 stage "build linux" "$PIPELINE_DIR/build-linux.sh"
 stage "build xen" "$PIPELINE_DIR/build-xen.sh"
 stage "build xen (debug)" "$PIPELINE_DIR/build-xen.sh" debug
+stage "build xen (flask)" "$PIPELINE_DIR/build-xen.sh" flask
 stage "build kselftests" "$PIPELINE_DIR/build-selftests.sh"
 stage "build initramfs" "$PIPELINE_DIR/initramfs.sh"
 msg "build: all done in $(( $(date +%s) - total ))s (outputs in $TMEM_OUT)"

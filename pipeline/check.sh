@@ -12,7 +12,8 @@
 #       the coherence-stress suite, the randomized coherence stress
 #       (guest/stress) for STRESS_SECONDS (default 60) with tmem on; and
 #       the xen-domu suite, where dom0 starts and kills a guest domain
-#       under tmem (guest/domu-test).
+#       under tmem (guest/domu-test); and tmem-xsm, tmem under an XSM
+#       FLASK policy that denies it (tests/tmem-xsm/run).
 . "$(dirname "$0")/lib.sh"
 
 LAYERS=${LAYERS:-unit vm}
@@ -138,6 +139,9 @@ for l in $LAYERS; do
 		fi
 		if [ -z "${SUITES:-}" ] || grep -qw xen-domu <<<"$SUITES"; then
 			layer xen-domu domu_suite
+		fi
+		if [ -z "${SUITES:-}" ] || grep -qw tmem-xsm <<<"$SUITES"; then
+			layer tmem-xsm "$REPO_DIR/tests/tmem-xsm/run"
 		fi
 		;;
 	*) die "check: unknown layer $l" ;;

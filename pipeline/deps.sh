@@ -15,6 +15,8 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	# the benchmark's chart
 	gnuplot-nox
+	# the FLASK policy without tmem_op (tests/tmem-xsm)
+	checkpolicy
 )
 
 missing=()
