@@ -62,6 +62,14 @@ static long page_op(struct tmem_client *c, uint32_t cmd, int32_t pool,
     return user_do_op(c, &op);
 }
 
+/* DESTROY_POOL @pool, issued again until done. */
+static long user_do_op_destroy(struct tmem_client *c, int32_t pool)
+{
+    struct tmem_op op = { .cmd = TMEM_DESTROY_POOL, .pool_id = pool };
+
+    return user_do_op(c, &op);
+}
+
 static long put(struct tmem_client *c, int32_t pool, uint64_t oid,
                 uint32_t index, unsigned int frame, uint32_t seed)
 {
@@ -173,6 +181,22 @@ static void test_pool_limits(void)
     CHECK_EQ(page_op(f, TMEM_DESTROY_POOL, 3, 0, 0, 0), 1);
     CHECK_EQ(global_now().shared_pools, 15);
     CHECK_EQ(new_pool(c, SHARED, 600), 0);
+    /*
+     * A shared pool being emptied still counts: giving up on its
+     * DESTROY_POOL frees no slot, nobody else can have it meanwhile.
+     * (The host has room for one more.)
+     */
+    CHECK_EQ(page_op(g, TMEM_DESTROY_POOL, 0, 0, 0, 0), 1);
+    CHECK_EQ(global_now().shared_pools, 15);
+    for ( i = 0; i < 300; i++ )
+        CHECK_EQ(put(c, 1, 1, i, 0, i), 1);
+    preempt_every = 1;
+    CHECK_EQ(tmem_do_op(c, &(struct tmem_op){ .cmd = TMEM_DESTROY_POOL,
+                                              .pool_id = 1 }), -ERESTART);
+    preempt_every = 0;
+    CHECK_EQ(new_pool(c, SHARED, 601), -EPERM);
+    CHECK_EQ(user_do_op_destroy(c, 1), 1);
+    CHECK_EQ(new_pool(c, SHARED, 601), 1);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
     tmem_client_destroy(e);
@@ -778,6 +802,24 @@ static void test_long_ops_are_continued(void)
     CHECK_EQ(data_pages_live(), 0);
     CHECK_EQ(tmem_do_op(c, &destroy), 0);
     CHECK_EQ(new_pool(c, PERSIST, 0), 0);
+
+    /*
+     * A flush given up on is finished by puts into the pool too, so that
+     * a guest cannot pile up held objects by never flushing again.
+     */
+    flush.pool_id = 1;
+    for ( i = 0; i < 1000; i++ )
+        CHECK_EQ(put(c, 1, 1, i, 0, i), 1);
+    preempt_every = 1;
+    CHECK_EQ(tmem_do_op(c, &flush), -ERESTART);
+    preempt_every = 0;
+    CHECK(c->pools[1]->held != NULL);
+    for ( i = 0; i < 1000 && c->pools[1]->held; i++ )
+        CHECK_EQ(put(c, 1, 5, i, 0, i), 1);
+    CHECK(c->pools[1]->held == NULL);
+    CHECK_EQ(data_pages_live(), i);
+    CHECK_EQ(page_op(c, TMEM_DESTROY_POOL, 1, 0, 0, 0), 1);
+    preempt_every = 1;
 
     /* Given up on, it is finished by the client's teardown. */
     for ( i = 0; i < 1000; i++ )

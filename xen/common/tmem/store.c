@@ -21,6 +21,12 @@ static struct tmem_pool shared_pools[TMEM_MAX_SHARED_POOLS];
 static bool shared_locks_ready;
 unsigned long tmem_nr_shared_pools;
 
+/*
+ * Steps of emptying held objects each put into their pool does: more
+ * than the one page a put adds, so that puts alone finish them.
+ */
+#define HELD_STEPS_PER_PUT 4
+
 /* A new pool's object table: 64 buckets. */
 #define POOL_INITIAL_ORDER 6
 /*
@@ -665,13 +671,18 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
  */
 #define TMEM_MAX_SHARED_PER_CLIENT 4
 
-/* Shared pools @c holds; its pools_lock held. */
+/*
+ * Shared pools @c holds, its pools_lock held: those in its table, and
+ * those it is emptying, which nobody else can join or reuse until it has
+ * (a guest giving up on its DESTROY_POOL must not free a slot that way).
+ */
 static unsigned int shared_held(const struct tmem_client *c)
 {
     unsigned int id, n = 0;
 
     for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
-        n += c->pools[id] && c->pools[id]->shared;
+        n += (c->pools[id] && c->pools[id]->shared) ||
+             (c->retiring[id] && c->retiring[id]->shared);
 
     return n;
 }
@@ -905,6 +916,13 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     pg->client = c;
     pg->data = data;
     page_insert(p, o, pg);
+    /*
+     * Each put also empties a little of what flushes gave up on: held
+     * objects keep their tables until emptied, and a guest that gives up
+     * its flushes and only puts must not grow that without bound.
+     */
+    if ( p->held )
+        held_empty_batch(c, p, HELD_STEPS_PER_PUT);
     capped = !p->persistent && env_read_once(&c->max_eph) != TMEM_NO_CAP;
     env_spin_unlock(&p->lock);
     /* Eviction takes pool locks: ours is dropped. */
