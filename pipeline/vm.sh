@@ -12,6 +12,11 @@
 #   --linux-args S     extra dom0 kernel command line     (LINUX_ARGS)
 #   --mem MIB          memory of the machine              (VM_MEM=1024)
 #   --dom0-mem MIB     dom0's memory; the rest is Xen's   (DOM0_MEM=512)
+#   --cpu MODEL        QEMU's virtual CPU                 (VM_CPU=qemu64);
+#                      under TCG qemu64 offers SVM, with which Xen can run
+#                      HVM and PVH guests, on shadow paging; "+npt" adds
+#                      nested paging (Xen: "HAP detected"). "max" does
+#                      not boot a PV dom0
 #   --timeout S        hard limit for the whole run       (VM_TIMEOUT=600)
 #   --disk-size SIZE   fresh ext4 test disk, e.g. 2G      (DISK_SIZE=2G)
 #   --disk IMAGE       use this ext4 image instead; writes go to a
@@ -30,6 +35,7 @@ XEN_ARGS=${XEN_ARGS:-}
 LINUX_ARGS=${LINUX_ARGS:-}
 VM_MEM=${VM_MEM:-1024}
 DOM0_MEM=${DOM0_MEM:-512}
+VM_CPU=${VM_CPU:-qemu64}
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 DISK_SIZE=${DISK_SIZE:-2G}
 DISK_IMAGE=${DISK_IMAGE:-}
@@ -49,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--linux-args) LINUX_ARGS=$2; shift 2 ;;
 	--mem) VM_MEM=$2; shift 2 ;;
 	--dom0-mem) DOM0_MEM=$2; shift 2 ;;
+	--cpu) VM_CPU=$2; shift 2 ;;
 	--timeout) VM_TIMEOUT=$2; shift 2 ;;
 	--disk-size) DISK_SIZE=$2; shift 2 ;;
 	--disk) DISK_IMAGE=$2; shift 2 ;;
@@ -66,6 +73,9 @@ done
 for f in "$XEN" "$KERNEL" "$INITRAMFS"; do
 	[ -f "$f" ] || die "vm.sh: $f missing (build first)"
 done
+case "$VM_CPU" in
+'' | *[!A-Za-z0-9_.,+=-]*) die "vm.sh: bad --cpu '$VM_CPU'" ;;
+esac
 # QEMU separates multiboot modules with commas.
 case "$LINUX_ARGS" in *,*) die "vm.sh: no commas in the Linux command line" ;; esac
 
@@ -114,10 +124,12 @@ xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M
 linux_cmdline="console=hvc0 $LINUX_ARGS"
 
 : > "$log"
-msg "vm: $VM_NAME: xen [$xen_cmdline] linux [$linux_cmdline], ${VM_MEM}M, timeout ${VM_TIMEOUT}s${DISK_LIMITS:+, disk $DISK_LIMITS}"
+cpu_note=
+[ "$VM_CPU" = qemu64 ] || cpu_note=", cpu $VM_CPU"
+msg "vm: $VM_NAME: xen [$xen_cmdline] linux [$linux_cmdline], ${VM_MEM}M, timeout ${VM_TIMEOUT}s${DISK_LIMITS:+, disk $DISK_LIMITS}$cpu_note"
 start=$(date +%s)
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
-	-machine q35 -cpu qemu64 -smp 2 -m "$VM_MEM" \
+	-machine q35 -cpu "$VM_CPU" -smp 2 -m "$VM_MEM" \
 	-display none -no-reboot -monitor none -nodefaults \
 	-chardev file,id=con,path="$log" -serial chardev:con \
 	-kernel "$XEN" -append "$xen_cmdline" \

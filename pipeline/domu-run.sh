@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# domu-run.sh: run the user's own program or script as root in a guest
+# domain (a domU), which dom0 starts with xl on our kernel.
+#
+#   RUN=path/to/prog ARGS="..."  copy prog and the files beside it to the
+#                                guest's /job and run it there
+#   CMD="shell command"          or run a command already in the guest
+#                                (busybox)
+#   DOMU_TYPE=pv|pvh             the guest's type (default pv)
+#   DOMU_MEM=MiB                 its memory (default 256)
+#   DOMU_ARGS="..."              more of its kernel command line
+# Knobs of the machine and dom0 as for vm-run: XEN_ARGS, LINUX_ARGS,
+# VM_MEM, DOM0_MEM, VM_TIMEOUT, VM_CPU (see vm.sh). Prints the program's
+# output and exits with its status; 125 when the guest never reported one.
+#
+# How: the guest's initramfs (busybox, guest/domu-run-init as /init, the
+# user's files in /job) is packed here and goes, with dom0's side of the
+# job (guest/domu-run), into dom0's /job; xl, its libraries and our kernel
+# come on the toolstack disk of xen-tools.sh. Dom0 starts the guest, reads
+# its console from xenconsoled's log and exits with the status that the
+# guest's /init reports there. Both kernels boot with kunit.enable=0
+# (a later kunit.enable=1 in LINUX_ARGS or DOMU_ARGS wins).
+#
+# A PVH guest needs Xen to run HVM guests, and so a virtual CPU with SVM
+# (TCG emulates no VMX), which QEMU's qemu64 has already: Xen says "HVM:
+# SVM enabled" and would run the guest on shadow paging. For a PVH guest
+# QEMU gets "-cpu qemu64,+svm,+npt": with nested paging Xen reports "HAP
+# detected", the guest's page-table writes no longer trap to Xen, and a
+# run takes about two thirds of the time. A PV guest runs on the usual
+# "-cpu qemu64". VM_CPU, when set, is used instead.
+. "$(dirname "$0")/lib.sh"
+
+RUN=${RUN:-}
+ARGS=${ARGS:-}
+CMD=${CMD:-}
+DOMU_TYPE=${DOMU_TYPE:-pv}
+DOMU_MEM=${DOMU_MEM:-256}
+DOMU_ARGS=${DOMU_ARGS:-}
+
+case $DOMU_TYPE in
+pv) cpu=${VM_CPU:-qemu64} ;;
+pvh) cpu=${VM_CPU:-qemu64,+svm,+npt} ;;
+*) die "domu-run: DOMU_TYPE is pv or pvh, not '$DOMU_TYPE'" ;;
+esac
+case $DOMU_MEM in
+'' | *[!0-9]*) die "domu-run: DOMU_MEM is a number of MiB, not '$DOMU_MEM'" ;;
+esac
+[ "$DOMU_MEM" -ge 64 ] || die "domu-run: DOMU_MEM=$DOMU_MEM MiB is too little for the guest"
+# It becomes a string in xl's configuration.
+case $DOMU_ARGS in
+*'"'* | *\\* | *$'\n'*) die "domu-run: no quotes, backslashes or newlines in DOMU_ARGS" ;;
+esac
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/domu-root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,job}
+if [ -n "$RUN" ]; then
+	[ -f "$RUN" ] || die "domu-run: $RUN is not a file"
+	dir=$(cd "$(dirname "$RUN")" && pwd)
+	# The guest holds its initramfs twice while it unpacks it, and the
+	# program needs room to run.
+	size=$(du -sm "$dir" | cut -f1)
+	[ $((size * 4)) -le "$DOMU_MEM" ] ||
+		die "domu-run: $dir holds ${size} MiB, too much for a ${DOMU_MEM} MiB guest; put the program in a smaller directory or raise DOMU_MEM"
+	cp -a "$dir/." "$root/job/"
+	chmod +x "$root/job/$(basename "$RUN")"
+	CMD="./$(basename "$RUN") $ARGS"
+fi
+[ -n "$CMD" ] || die "domu-run: set RUN=path/to/program (and ARGS=...) or CMD='command'"
+
+stage "build" "$PIPELINE_DIR/build.sh"
+stage "xen tools" "$PIPELINE_DIR/xen-tools.sh"
+
+# The guest's initramfs.
+busybox_root "$root"
+install -m 755 "$PIPELINE_DIR/guest/domu-run-init" "$root/init"
+printf '%s\n' "$CMD" > "$root/job/.cmd"
+mkdir -p "$work/job"
+pack_cpio "$root" "$work/job/domu.cpio.gz"
+# Dom0's side: the job script, and the guest's command line.
+install -m 755 "$PIPELINE_DIR/guest/domu-run" "$work/job/domu-run"
+printf '%s\n' "console=hvc0 kunit.enable=0 $DOMU_ARGS" > "$work/job/domu.args"
+
+msg "domu-run: a $DOMU_TYPE guest of ${DOMU_MEM} MiB runs: $CMD"
+rc=0
+VM_NAME=${VM_NAME:-domu-run} "$PIPELINE_DIR/vm.sh" --cpu "$cpu" \
+	--linux-args "kunit.enable=0 ${LINUX_ARGS:-}" \
+	--tools-disk "$IMG_DIR/xen-tools.img" --job-dir "$work/job" \
+	-- ./domu-run "$DOMU_TYPE" "$DOMU_MEM" || rc=$?
+exit "$rc"
