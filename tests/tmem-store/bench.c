@@ -9,6 +9,7 @@
  * of a long op preempted at every chance, and the slowest reclaim call.
  */
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -266,6 +267,11 @@ int main(int argc, char **argv)
     mallopt(M_MXFAST, 0);
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    /*
+     * Nor huge pages: faulting one in may compact memory first, tens of
+     * milliseconds charged to whichever put touched it.
+     */
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     printf("tmem store benchmark (userspace, one thread)\n");
     printf("%9s %8s %14s %14s %8s %10s\n", "stored", "pages/obj",
            "put+get/s", "2x memcpy/s", "ratio", "meta B/pg");
