@@ -8,7 +8,7 @@ P := pipeline
 # Knobs passed to the VM scripts (see pipeline/vm.sh).
 export RUN ARGS CMD VM_FULL XEN_ARGS LINUX_ARGS VM_TIMEOUT DISK_SIZE LAYERS SUITES TMEM_OUT
 # Knobs of the guest domain of domu-run (see pipeline/domu-run.sh).
-export DOMU_TYPE DOMU_MEM DOMU_ARGS VM_CPU
+export DOMU_TYPE DOMU_MEM DOMU_MAXMEM DOMU_ARGS VM_CPU
 # Knobs of the benchmark (see pipeline/bench.sh).
 export BENCH_PROFILES BENCH_REPS BENCH_WORKLOADS BENCH_MEM BENCH_DOM0_MEM
 ifdef MEM

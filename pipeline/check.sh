@@ -12,8 +12,9 @@
 #       the coherence-stress suite, the randomized coherence stress
 #       (guest/stress) for STRESS_SECONDS (default 60) with tmem on; and
 #       the xen-domu suite, where dom0 starts and kills a guest domain
-#       under tmem (guest/domu-test); and tmem-xsm, tmem under an XSM
-#       FLASK policy that denies it (tests/tmem-xsm/run).
+#       under tmem (guest/domu-test); xen-domu-kunit, the live ABI
+#       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
+#       under an XSM FLASK policy that denies it (tests/tmem-xsm/run).
 . "$(dirname "$0")/lib.sh"
 
 LAYERS=${LAYERS:-unit vm}
@@ -109,6 +110,38 @@ domu_suite() {
 		--tools-disk "$IMG_DIR/xen-tools.img" --timeout 900 -- domu-test
 }
 
+# xen-domu-kunit: the live ABI suite (drivers/xen/tmem_abi_kunit.c) run
+# by a guest domain's kernel, a PV one and a PVH one, both unprivileged:
+# malformed ops, frames not their own (for PVH: frames its p2m maps to
+# no RAM of its own), the charge of persistent pages against their
+# allowance, long ops preempted. Each guest prints its kernel log.
+domu_kunit_suite() {
+	local t rc out line p=0 f=0 s=0
+	for t in pv pvh; do
+		rc=0
+		out=$LOG_DIR/check-xen-domu-kunit-$t.out
+		DOMU_RUN_BUILT=1 DOMU_TYPE=$t XEN_ARGS=tmem DOMU_MEM=256 DOMU_MAXMEM=384 \
+			DOMU_ARGS="kunit.enable=1 kunit.filter_glob=xen_tmem_abi*" \
+			CMD=dmesg VM_NAME=check-xen-domu-kunit-$t \
+			"$PIPELINE_DIR/domu-run.sh" > "$out" 2>&1 || rc=$?
+		line=$(python3 "$PIPELINE_DIR/ktap.py" --label "domu-$t" "$out" |
+			tee /dev/stderr | tail -n 1)
+		if [ "$rc" -ne 0 ]; then
+			echo "FAIL domu-$t: the guest's run failed (status $rc), log: $out"
+			f=$((f + 1))
+		fi
+		[[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]] ||
+			{ f=$((f + 1)); continue; }
+		p=$((p + BASH_REMATCH[1])) f=$((f + BASH_REMATCH[2])) s=$((s + ${BASH_REMATCH[4]:-0}))
+	done
+	echo "xen-domu-kunit: $p passed, $f failed, $s skipped"
+}
+
+# wanted NAME: is suite NAME to run (SUITES unset, or naming it)?
+wanted() {
+	[ -z "${SUITES:-}" ] || tr ' ' '\n' <<<"$SUITES" | grep -qxF -- "$1"
+}
+
 mkdir -p "$LOG_DIR"
 start=$(date +%s)
 for l in $LAYERS; do
@@ -128,19 +161,20 @@ for l in $LAYERS; do
 		while IFS='|' read -r name xen_args linux_args mem dom0_mem; do
 			name=$(echo $name)
 			[ -n "$name" ] || continue
-			if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
-				continue
-			fi
+			wanted "$name" || continue
 			layer "$name" vm_suite "$name" "$(echo $xen_args)" \
 				"$(echo $linux_args)" $mem $dom0_mem
 		done <<<"$VM_SUITES"
-		if [ -z "${SUITES:-}" ] || grep -qw coherence-stress <<<"$SUITES"; then
+		if wanted coherence-stress; then
 			layer coherence-stress stress_suite
 		fi
-		if [ -z "${SUITES:-}" ] || grep -qw xen-domu <<<"$SUITES"; then
+		if wanted xen-domu; then
 			layer xen-domu domu_suite
 		fi
-		if [ -z "${SUITES:-}" ] || grep -qw tmem-xsm <<<"$SUITES"; then
+		if wanted xen-domu-kunit; then
+			layer xen-domu-kunit domu_kunit_suite
+		fi
+		if wanted tmem-xsm; then
 			layer tmem-xsm "$REPO_DIR/tests/tmem-xsm/run"
 		fi
 		;;

@@ -8,7 +8,11 @@
 #                                (busybox)
 #   DOMU_TYPE=pv|pvh             the guest's type (default pv)
 #   DOMU_MEM=MiB                 its memory (default 256)
+#   DOMU_MAXMEM=MiB              what it may balloon up to (DOMU_MEM)
 #   DOMU_ARGS="..."              more of its kernel command line
+#   DOM0_RUN=path/to/prog        a program dom0 runs once the guest is
+#                                started, e.g. to save or migrate it (see
+#                                guest/domu-run)
 # Knobs of the machine and dom0 as for vm-run: XEN_ARGS, LINUX_ARGS,
 # VM_MEM, DOM0_MEM, VM_TIMEOUT, VM_CPU (see vm.sh). Prints the program's
 # output and exits with its status; 125 when the guest never reported one.
@@ -35,7 +39,9 @@ ARGS=${ARGS:-}
 CMD=${CMD:-}
 DOMU_TYPE=${DOMU_TYPE:-pv}
 DOMU_MEM=${DOMU_MEM:-256}
+DOMU_MAXMEM=${DOMU_MAXMEM:-$DOMU_MEM}
 DOMU_ARGS=${DOMU_ARGS:-}
+DOM0_RUN=${DOM0_RUN:-}
 
 case $DOMU_TYPE in
 pv) cpu=${VM_CPU:-qemu64} ;;
@@ -46,6 +52,10 @@ case $DOMU_MEM in
 '' | *[!0-9]*) die "domu-run: DOMU_MEM is a number of MiB, not '$DOMU_MEM'" ;;
 esac
 [ "$DOMU_MEM" -ge 64 ] || die "domu-run: DOMU_MEM=$DOMU_MEM MiB is too little for the guest"
+case $DOMU_MAXMEM in
+'' | *[!0-9]*) die "domu-run: DOMU_MAXMEM is a number of MiB, not '$DOMU_MAXMEM'" ;;
+esac
+[ "$DOMU_MAXMEM" -ge "$DOMU_MEM" ] || die "domu-run: DOMU_MAXMEM=$DOMU_MAXMEM is below DOMU_MEM=$DOMU_MEM"
 # It becomes a string in xl's configuration.
 case $DOMU_ARGS in
 *'"'* | *\\* | *$'\n'*) die "domu-run: no quotes, backslashes or newlines in DOMU_ARGS" ;;
@@ -68,8 +78,10 @@ if [ -n "$RUN" ]; then
 	CMD="./$(basename "$RUN") $ARGS"
 fi
 [ -n "$CMD" ] || die "domu-run: set RUN=path/to/program (and ARGS=...) or CMD='command'"
+[ -z "$DOM0_RUN" ] || [ -f "$DOM0_RUN" ] || die "domu-run: DOM0_RUN=$DOM0_RUN is not a file"
 
-stage "build" "$PIPELINE_DIR/build.sh"
+# check.sh has built everything already (DOMU_RUN_BUILT=1).
+[ -n "${DOMU_RUN_BUILT:-}" ] || stage "build" "$PIPELINE_DIR/build.sh"
 stage "xen tools" "$PIPELINE_DIR/xen-tools.sh"
 
 # The guest's initramfs.
@@ -80,6 +92,7 @@ mkdir -p "$work/job"
 pack_cpio "$root" "$work/job/domu.cpio.gz"
 # Dom0's side: the job script, and the guest's command line.
 install -m 755 "$PIPELINE_DIR/guest/domu-run" "$work/job/domu-run"
+[ -z "$DOM0_RUN" ] || install -m 755 "$DOM0_RUN" "$work/job/dom0-run"
 printf '%s\n' "console=hvc0 kunit.enable=0 $DOMU_ARGS" > "$work/job/domu.args"
 
 msg "domu-run: a $DOMU_TYPE guest of ${DOMU_MEM} MiB runs: $CMD"
@@ -87,5 +100,5 @@ rc=0
 VM_NAME=${VM_NAME:-domu-run} "$PIPELINE_DIR/vm.sh" --cpu "$cpu" \
 	--linux-args "kunit.enable=0 ${LINUX_ARGS:-}" \
 	--tools-disk "$IMG_DIR/xen-tools.img" --job-dir "$work/job" \
-	-- ./domu-run "$DOMU_TYPE" "$DOMU_MEM" || rc=$?
+	-- ./domu-run "$DOMU_TYPE" "$DOMU_MEM" "$DOMU_MAXMEM" || rc=$?
 exit "$rc"
