@@ -499,7 +499,9 @@ static void persistent_pages_are_charged(struct kunit *test)
  * hypercall continuation, which returns to the guest first: so this
  * vCPU's interrupts come in while a big pool is destroyed (its timer
  * ticks every few ms). Without that the vCPU would see none until the
- * hypercall returned, and then the one or two pending ones at once.
+ * hypercall returned, and then the one or two pending ones at once
+ * (before continuations: 2 in 1605 ms; with them 18 to 61 in 95 to
+ * 1740 ms).
  */
 static void long_ops_let_interrupts_in(struct kunit *test)
 {
@@ -534,9 +536,14 @@ static void long_ops_let_interrupts_in(struct kunit *test)
 	kunit_info(test, "DESTROY_POOL of %lu pages: %lld ms, %lu interrupts on this vCPU meanwhile\n",
 		   stored, ms, irqs);
 	KUNIT_EXPECT_EQ(test, rc, 1);
-	if (ms < 5 * 1000 / HZ)
+	/*
+	 * A loaded host gives the vCPU few ticks (as few as ten a second
+	 * were seen), but a hypercall that never returns to the guest lets
+	 * in only the one or two still pending when it ends.
+	 */
+	if (ms < 100)
 		kunit_skip(test, "too fast to tell (%lld ms)", ms);
-	KUNIT_EXPECT_GT(test, irqs, 2 + ms / 100);
+	KUNIT_EXPECT_GE(test, irqs, 5);
 }
 
 static struct kunit_case xen_tmem_abi_cases[] = {
