@@ -15,7 +15,7 @@ printf '#!/bin/sh\nexit 3\n' > "$tmp/job/prog"
 refused() {
 	local want=$1 out
 	shift
-	if out=$(env -u RUN -u CMD -u DOMU_TYPE -u DOMU_MEM -u DOMU_ARGS \
+	if out=$(env -u RUN -u CMD -u DOMU_TYPE -u DOMU_MEM -u DOMU_ARGS -u DOM0_RUN \
 		"$@" "$here/../domu-run.sh" 2>&1); then
 		fail "accepted: $*"
 	fi
@@ -29,6 +29,7 @@ refused "too little" RUN="$tmp/job/prog" DOMU_MEM=16
 refused "no quotes" RUN="$tmp/job/prog" DOMU_ARGS='a"b'
 refused "is not a file" RUN="$tmp/job/missing"
 refused "set RUN=" DOMU_TYPE=pvh
+refused "DOM0_RUN=$tmp/job/missing is not a file" RUN="$tmp/job/prog" DOM0_RUN="$tmp/job/missing"
 # The files beside the program go into the guest's memory.
 head -c $((20 << 20)) /dev/zero > "$tmp/job/data"
 refused "too much for a 64 MiB guest" RUN="$tmp/job/prog" DOMU_MEM=64
