@@ -13,10 +13,12 @@
 #       (guest/stress) for STRESS_SECONDS (default 60) with tmem on; and
 #       the xen-domu suite, where dom0 starts and kills a guest domain
 #       under tmem (guest/domu-test); xen-domu-kunit, the live ABI
-#       KUnit suite in a PV and a PVH guest domain; tmem-domu, a PVH
-#       guest's tmem while xl live-migrates it (tests/tmem-domu/
-#       migrate-pvh); and tmem-xsm, tmem under an XSM FLASK policy that
-#       denies it (tests/tmem-xsm/run).
+#       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
+#       under an XSM FLASK policy that denies it (tests/tmem-xsm/run).
+#       tmem-domu, a PVH guest's tmem while xl live-migrates it
+#       (tests/tmem-domu/migrate-pvh), runs only when SUITES names it: a
+#       run takes 5 to 15 minutes under TCG, and its PVH guest has been
+#       seen to hang or triple-fault on a loaded host.
 . "$(dirname "$0")/lib.sh"
 
 LAYERS=${LAYERS:-unit vm}
@@ -189,7 +191,8 @@ for l in $LAYERS; do
 		if wanted xen-domu-kunit; then
 			layer xen-domu-kunit domu_kunit_suite
 		fi
-		if wanted tmem-domu; then
+		# Not in the default set: too slow and not yet steady under TCG.
+		if [ -n "${SUITES:-}" ] && wanted tmem-domu; then
 			layer tmem-domu tmem_domu_suite
 		fi
 		if wanted tmem-xsm; then
