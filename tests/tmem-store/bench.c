@@ -20,12 +20,17 @@
 #define ROUNDS  20000
 #define REPS    31      /* medians of this many runs are printed */
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static long op(struct tmem_client *c, uint32_t cmd, int32_t pool,
@@ -127,7 +132,6 @@ static void run(unsigned long stored, unsigned long per_object)
 #define PERSIST (EPH | TMEM_POOL_PERSIST)
 
 static double slowest;
-static unsigned long ncalls;
 
 /*
  * The thread's CPU time: what the store spends, without the time the
@@ -136,10 +140,7 @@ static unsigned long ncalls;
  */
 static double cpu_now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* Time one call of @op into slowest; the op's result. */
@@ -149,7 +150,6 @@ static long timed(struct tmem_client *c, const struct tmem_op *o)
     long rc = tmem_do_op(c, o);
 
     t = cpu_now() - t;
-    ncalls++;
     if ( t > slowest )
         slowest = t;
     return rc;
@@ -190,7 +190,6 @@ static void longest_ops(const char *what, uint32_t flags,
     put_ms = slowest * 1e3;
 
     slowest = 0;
-    ncalls = 0;
     memset(&o, 0, sizeof(o));
     o.cmd = cmd;
     preempt_every = 1;
