@@ -258,6 +258,9 @@ static void cleancache_reset_fn(struct work_struct *work)
 
 static DECLARE_WORK(cleancache_reset_work, cleancache_reset_fn);
 
+/* Where the reset runs: system_unbound_wq, unless a test holds it back. */
+static struct workqueue_struct *cleancache_reset_wq;
+
 /**
  * cleancache_pools_lost - the backend's pool ids no longer hold
  *
@@ -274,7 +277,8 @@ void cleancache_pools_lost(void)
 {
 	WRITE_ONCE(cleancache_reset_pending, true);
 	withdraw_pool_ids();
-	queue_work(system_unbound_wq, &cleancache_reset_work);
+	queue_work(cleancache_reset_wq ?: system_unbound_wq,
+		   &cleancache_reset_work);
 }
 EXPORT_SYMBOL_GPL(cleancache_pools_lost);
 
@@ -515,6 +519,16 @@ bool cleancache_in_use(void)
 	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_in_use);
+
+/*
+ * Run the reset that cleancache_pools_lost() queues on @wq (NULL: the
+ * default), so that a test can hold it back and see the state before it.
+ */
+void cleancache_set_reset_wq(struct workqueue_struct *wq)
+{
+	cleancache_reset_wq = wq;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_set_reset_wq);
 
 /* Wait for the reset that cleancache_pools_lost() queued. */
 void cleancache_flush_reset(void)

@@ -5,6 +5,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cleancache.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #define CLEANCACHE_MAX_FS	32
@@ -37,6 +38,7 @@ VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops);
 bool cleancache_in_use(void);
 void cleancache_flush_reset(void);
+void cleancache_set_reset_wq(struct workqueue_struct *wq);
 #endif
 
 #endif /* _MM_CLEANCACHE_INTERNAL_H */

@@ -7,10 +7,12 @@
  * after a restore.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "cleancache_internal.h"
 
@@ -349,22 +351,52 @@ static void a_new_generation_forgets_the_old_copies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.key.generation, 99U);
 }
 
+/* Keeps an ordered workqueue busy until the test lets it go. */
+struct held_queue {
+	struct work_struct work;
+	struct completion release;
+};
+
+static void held_queue_wait(struct work_struct *work)
+{
+	struct held_queue *h = container_of(work, struct held_queue, work);
+
+	wait_for_completion(&h->release);
+}
+
 /*
  * Xen's resume notifier cannot wait: the ids are withdrawn at once, and a
  * mount meanwhile gets no pool until the reset has destroyed the old ones.
+ * The reset is held back behind another work item, so that the state
+ * between the two is seen whatever the CPUs do meanwhile.
  */
 static void lost_pools_are_withdrawn_then_replaced(struct kunit *test)
 {
 	struct cc_test *t = test->priv;
 	struct super_block *sb2 = kunit_kzalloc(test, sizeof(*sb2), GFP_KERNEL);
+	struct workqueue_struct *wq;
+	struct held_queue held;
 
 	KUNIT_ASSERT_NOT_NULL(test, sb2);
+	wq = alloc_ordered_workqueue("cleancache_kunit", 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	INIT_WORK_ONSTACK(&held.work, held_queue_wait);
+	init_completion(&held.release);
+	queue_work(wq, &held.work);
+	cleancache_set_reset_wq(wq);
+
 	cleancache_pools_lost();
 	cleancache_put_folio(t->folio);
 	KUNIT_EXPECT_EQ(test, rec.put, 0);
 	cleancache_init_fs(sb2);
 	KUNIT_EXPECT_EQ(test, rec.init_fs, 1);
+	KUNIT_EXPECT_EQ(test, rec.inval_fs, 0);
+
+	complete(&held.release);
 	cleancache_flush_reset();
+	cleancache_set_reset_wq(NULL);
+	destroy_workqueue(wq);
+	destroy_work_on_stack(&held.work);
 	KUNIT_EXPECT_EQ(test, rec.inval_fs, 1);
 	KUNIT_EXPECT_EQ(test, rec.init_fs, 3);
 	cleancache_put_folio(t->folio);
