@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Xen Transcendent Memory as a cleancache backend.
+ * Xen Transcendent Memory as a cleancache and frontswap backend.
  *
  * Each filesystem that opts in to cleancache gets a private ephemeral tmem
  * pool; clean folios leaving the page cache are put there, and reads ask
  * for them before going to the disk. Xen may drop any of these pages at
  * any time, and a get that hits removes the page from Xen.
+ *
+ * Each swap device gets a private persistent pool, which keeps a copy of
+ * every page written to the device until the slot is freed. Xen charges
+ * these pages to the domain, within its maximum: a put fails when the
+ * domain is at it, and the page simply goes only to the disk, which
+ * frontswap writes in any case (see mm/frontswap.c for why).
  *
  * Pool ids are only meaningful to the domain that got them: after the guest
  * is saved and restored, or migrated, its new domain has no pools, so every
@@ -14,26 +20,41 @@
  *
  * Parameters: "tmem" on the kernel command line enables the driver when it
  * is built in (loading the module enables it too); tmem.cleancache=0 keeps
- * it from registering with cleancache.
+ * it from registering with cleancache, tmem.frontswap=0 from frontswap,
+ * and tmem.selfballooning=0 keeps self-ballooning off (it is on in a
+ * guest other than dom0 otherwise: drivers/xen/xen-selfballoon.c).
  */
 #define pr_fmt(fmt) "xen-tmem: " fmt
 
 #include <linux/cleancache.h>
 #include <linux/debugfs.h>
+#include <linux/frontswap.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/swap.h>
+#include <linux/workqueue.h>
 #include <kunit/static_stub.h>
 #include <xen/xen.h>
 #include <xen/xen-ops.h>
 #include <xen/page.h>
+#include <xen/tmem.h>
 #include <xen/interface/tmem.h>
 #include <asm/xen/hypercall.h>
 
 static bool cleancache = true;
 module_param(cleancache, bool, 0444);
 MODULE_PARM_DESC(cleancache, "Back cleancache with Xen tmem (default 1)");
+
+static bool frontswap = true;
+module_param(frontswap, bool, 0444);
+MODULE_PARM_DESC(frontswap, "Keep copies of swapped-out pages in Xen tmem (default 1)");
+
+static bool selfballooning = true;
+module_param(selfballooning, bool, 0444);
+MODULE_PARM_DESC(selfballooning, "Self-balloon a guest other than dom0 (default 1)");
 
 #ifndef MODULE
 static bool tmem_enabled __initdata;
@@ -53,6 +74,8 @@ static struct {
 	atomic_long_t puts, failed_puts, gets, hits, misses;
 	atomic_long_t flush_page, flush_inode, flush_fs;
 	atomic_long_t pools, failed_pools, stale_pools, resumes;
+	atomic_long_t swap_puts, swap_failed_puts, swap_gets, swap_hits;
+	atomic_long_t swap_flush_page, swap_pools;
 } tmem_stats;
 
 /* A domain has at most this many pools (ids 0 to 15). */
@@ -195,6 +218,145 @@ static void tmem_destroy_stale_pools(void)
 }
 
 /*
+ * Swap pages: a persistent pool per swap device, objects of 64 slots (a
+ * page's neighbours are often swapped out together, and an object costs
+ * Xen more than a page).
+ */
+#define TMEM_SWAP_OBJ_SHIFT	6
+
+static DEFINE_MUTEX(tmem_swap_lock);	/* pool creation and destruction */
+static int tmem_swap_pools[MAX_SWAPFILES] = {
+	[0 ... MAX_SWAPFILES - 1] = -1
+};
+
+/* Pools withdrawn at a resume, destroyed by tmem_swap_reset_fn(). */
+static int tmem_swap_lost[MAX_SWAPFILES] = {
+	[0 ... MAX_SWAPFILES - 1] = -1
+};
+
+static DECLARE_BITMAP(tmem_swap_types, MAX_SWAPFILES);
+
+static int tmem_swap_op(u32 cmd, unsigned int type, pgoff_t offset,
+			struct page *page)
+{
+	int pool = READ_ONCE(tmem_swap_pools[type]);
+	struct tmem_op op = { .cmd = cmd, .pool_id = pool };
+
+	if (pool < 0)
+		return -ENODEV;
+	op.u.gen.oid.oid[0] = offset >> TMEM_SWAP_OBJ_SHIFT;
+	op.u.gen.index = offset & ((1UL << TMEM_SWAP_OBJ_SHIFT) - 1);
+	if (page)
+		op.u.gen.cmfn = xen_page_to_gfn(page);
+	return xen_tmem_op(&op);
+}
+
+static int tmem_frontswap_init(unsigned int type)
+{
+	int pool;
+
+	if (type >= MAX_SWAPFILES)
+		return -EINVAL;
+	mutex_lock(&tmem_swap_lock);
+	pool = tmem_new_pool(0, 0, TMEM_POOL_PERSIST);
+	if (pool >= 0) {
+		WRITE_ONCE(tmem_swap_pools[type], pool);
+		set_bit(type, tmem_swap_types);
+		atomic_long_inc(&tmem_stats.swap_pools);
+	}
+	mutex_unlock(&tmem_swap_lock);
+	return pool >= 0 ? 0 : -ENOSPC;
+}
+
+static int tmem_frontswap_store(unsigned int type, pgoff_t offset,
+				struct page *page)
+{
+	atomic_long_inc(&tmem_stats.swap_puts);
+	if (tmem_swap_op(TMEM_PUT_PAGE, type, offset, page) == 1)
+		return 0;
+	atomic_long_inc(&tmem_stats.swap_failed_puts);
+	return -ENOMEM;
+}
+
+static int tmem_frontswap_load(unsigned int type, pgoff_t offset,
+			       struct page *page)
+{
+	atomic_long_inc(&tmem_stats.swap_gets);
+	if (tmem_swap_op(TMEM_GET_PAGE, type, offset, page) != 1)
+		return -ENOENT;
+	atomic_long_inc(&tmem_stats.swap_hits);
+	return 0;
+}
+
+static void tmem_frontswap_invalidate_page(unsigned int type, pgoff_t offset)
+{
+	atomic_long_inc(&tmem_stats.swap_flush_page);
+	tmem_swap_op(TMEM_FLUSH_PAGE, type, offset, NULL);
+}
+
+static void tmem_frontswap_invalidate_area(unsigned int type)
+{
+	int pool;
+
+	mutex_lock(&tmem_swap_lock);
+	pool = xchg(&tmem_swap_pools[type], -1);
+	clear_bit(type, tmem_swap_types);
+	if (pool >= 0)
+		tmem_destroy_pool(pool);
+	mutex_unlock(&tmem_swap_lock);
+}
+
+static const struct frontswap_ops tmem_frontswap_ops = {
+	.init = tmem_frontswap_init,
+	.store = tmem_frontswap_store,
+	.load = tmem_frontswap_load,
+	.invalidate_page = tmem_frontswap_invalidate_page,
+	.invalidate_area = tmem_frontswap_invalidate_area,
+};
+
+/* Once waiting is possible after a resume: new pools for the old ones. */
+static void tmem_swap_reset_fn(struct work_struct *work)
+{
+	unsigned int type;
+	int pool;
+
+	mutex_lock(&tmem_swap_lock);
+	for (type = 0; type < MAX_SWAPFILES; type++) {
+		pool = xchg(&tmem_swap_lost[type], -1);
+		if (pool >= 0)
+			tmem_destroy_pool(pool);
+	}
+	for_each_set_bit(type, tmem_swap_types, MAX_SWAPFILES) {
+		pool = tmem_new_pool(0, 0, TMEM_POOL_PERSIST);
+		WRITE_ONCE(tmem_swap_pools[type], pool);
+		if (pool >= 0)
+			atomic_long_inc(&tmem_stats.swap_pools);
+	}
+	mutex_unlock(&tmem_swap_lock);
+}
+
+static DECLARE_WORK(tmem_swap_reset_work, tmem_swap_reset_fn);
+
+/*
+ * The swap pools' ids are withdrawn at once: puts fail and gets miss, and
+ * every slot is read from the disk, which has them all; frontswap forgets
+ * what the pools held.
+ */
+static void tmem_swap_pools_lost(void)
+{
+	unsigned int type;
+	int pool;
+
+	for (type = 0; type < MAX_SWAPFILES; type++) {
+		pool = xchg(&tmem_swap_pools[type], -1);
+		if (pool >= 0 && READ_ONCE(tmem_swap_lost[type]) < 0)
+			WRITE_ONCE(tmem_swap_lost[type], pool);
+	}
+	frontswap_forget_all();
+	queue_work(system_unbound_wq, &tmem_swap_reset_work);
+}
+
+/*
  * Called after the domain was suspended, with every process and kernel
  * thread still frozen and the other vCPUs' timers not yet restarted:
  * restored or migrated, the domain is a new one and knows none of our
@@ -207,8 +369,12 @@ static int tmem_resume(struct notifier_block *nb, unsigned long action,
 		       void *data)
 {
 	atomic_long_inc(&tmem_stats.resumes);
-	if (!READ_ONCE(xen_tmem_absent))
+	if (READ_ONCE(xen_tmem_absent))
+		return NOTIFY_DONE;
+	if (cleancache)
 		cleancache_pools_lost();
+	if (IS_ENABLED(CONFIG_FRONTSWAP) && frontswap)
+		tmem_swap_pools_lost();
 	return NOTIFY_DONE;
 }
 
@@ -258,6 +424,12 @@ static void __init tmem_debugfs_init(void)
 		{ "failed_pools", &tmem_stats.failed_pools },
 		{ "stale_pools", &tmem_stats.stale_pools },
 		{ "resumes", &tmem_stats.resumes },
+		{ "swap_puts", &tmem_stats.swap_puts },
+		{ "swap_failed_puts", &tmem_stats.swap_failed_puts },
+		{ "swap_gets", &tmem_stats.swap_gets },
+		{ "swap_hits", &tmem_stats.swap_hits },
+		{ "swap_flush_page", &tmem_stats.swap_flush_page },
+		{ "swap_pools", &tmem_stats.swap_pools },
 	};
 	struct dentry *dir = debugfs_create_dir("tmem", NULL);
 	int i;
@@ -279,26 +451,36 @@ static int __init xen_tmem_init(void)
 	if (!tmem_enabled)
 		return 0;
 #endif
-	if (!cleancache) {
-		tmem_debugfs_init();
-		return 0;
+	if (!IS_ENABLED(CONFIG_FRONTSWAP))
+		frontswap = false;
+	if (cleancache || frontswap)
+		tmem_destroy_stale_pools();
+	if (cleancache) {
+		ret = cleancache_register_ops(&tmem_cleancache_ops);
+		if (ret) {
+			pr_warn("cleancache already has a backend (%d)\n", ret);
+			return ret;
+		}
+		pr_info("cleancache backed by Xen tmem\n");
 	}
-	tmem_destroy_stale_pools();
-	ret = cleancache_register_ops(&tmem_cleancache_ops);
-	if (ret) {
-		pr_warn("cleancache already has a backend (%d)\n", ret);
-		return ret;
+	if (frontswap && frontswap_register_ops(&tmem_frontswap_ops)) {
+		pr_warn("frontswap already has a backend\n");
+		frontswap = false;
 	}
+	if (frontswap)
+		pr_info("frontswap backed by Xen tmem\n");
 	/* Only now: the files must not outlive a failed init. */
 	tmem_debugfs_init();
-	xen_resume_notifier_register(&tmem_resume_nb);
-	pr_info("cleancache backed by Xen tmem\n");
+	if (cleancache || frontswap)
+		xen_resume_notifier_register(&tmem_resume_nb);
+	if (selfballooning)
+		xen_selfballoon_start();
 	return 0;
 }
 module_init(xen_tmem_init);
 
-/* No module_exit: cleancache backends cannot be unregistered. */
-MODULE_DESCRIPTION("Xen Transcendent Memory backend for cleancache");
+/* No module_exit: cleancache and frontswap backends cannot be unregistered. */
+MODULE_DESCRIPTION("Xen Transcendent Memory backend for cleancache and frontswap");
 MODULE_LICENSE("GPL");
 
 #ifdef CONFIG_XEN_TMEM_KUNIT_TEST
