@@ -62,6 +62,7 @@ static unsigned long host_target;
 /* Counters. */
 static unsigned long steps_down, steps_up, pressure_steps;
 static unsigned long lowest_target, frontswap_dropped_for_room, selfshrunk;
+static unsigned long last_goal;
 
 /* State between steps. */
 static unsigned long last_refaults, last_swap_activity;
@@ -173,6 +174,7 @@ static void selfballoon_step(void)
 		goal = max(goal, cur + cur / 8);
 		pressure_steps++;
 	}
+	WRITE_ONCE(last_goal, goal);
 	if (goal < cur && !pressure)
 		target = cur - (cur - goal) / max(downhysteresis, 1U);
 	else if (goal > cur)
@@ -334,6 +336,7 @@ static DEVICE_ATTR_RO(name)
 SELFBALLOON_VALUE(steps_down, READ_ONCE(steps_down));
 SELFBALLOON_VALUE(steps_up, READ_ONCE(steps_up));
 SELFBALLOON_VALUE(pressure_steps, READ_ONCE(pressure_steps));
+SELFBALLOON_VALUE(goal_mb, PAGES2MB(READ_ONCE(last_goal)));
 SELFBALLOON_VALUE(lowest_target_mb, PAGES2MB(READ_ONCE(lowest_target)));
 SELFBALLOON_VALUE(ceiling_mb, PAGES2MB(ceiling_pages()));
 SELFBALLOON_VALUE(floor_mb, PAGES2MB(floor_pages()));
@@ -357,6 +360,7 @@ static struct attribute *selfballoon_attrs[] = {
 	&dev_attr_steps_down.attr,
 	&dev_attr_steps_up.attr,
 	&dev_attr_pressure_steps.attr,
+	&dev_attr_goal_mb.attr,
 	&dev_attr_lowest_target_mb.attr,
 	&dev_attr_ceiling_mb.attr,
 	&dev_attr_floor_mb.attr,
