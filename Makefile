@@ -8,7 +8,7 @@ P := pipeline
 # Knobs passed to the VM scripts (see pipeline/vm.sh).
 export RUN ARGS CMD VM_FULL XEN_ARGS LINUX_ARGS VM_TIMEOUT DISK_SIZE LAYERS SUITES TMEM_OUT
 # Knobs of the guest domain of domu-run (see pipeline/domu-run.sh).
-export DOMU_TYPE DOMU_MEM DOMU_MAXMEM DOMU_ARGS DOM0_RUN VM_CPU
+export DOMU_TYPE DOMU_MEM DOMU_MAXMEM DOMU_SWAP DOMU_ARGS DOM0_RUN VM_CPU
 # Knobs of the benchmark (see pipeline/bench.sh).
 export BENCH_PROFILES BENCH_REPS BENCH_WORKLOADS BENCH_MEM BENCH_DOM0_MEM
 ifdef MEM
@@ -33,7 +33,7 @@ help:
 	@echo "make bench-store     the hypervisor store's put+get cost, in userspace"
 	@echo "make build           fetch, patch and build everything"
 	@echo "make vm-run RUN=prog [ARGS=...] [XEN_ARGS=...] [LINUX_ARGS=...] [MEM=MiB] [DOM0_MEM=MiB]"
-	@echo "make domu-run RUN=prog [ARGS=...] [DOMU_TYPE=pv|pvh] [DOMU_MEM=MiB] [DOMU_ARGS=...] [DOM0_RUN=prog] [XEN_ARGS=...] [LINUX_ARGS=...]"
+	@echo "make domu-run RUN=prog [ARGS=...] [DOMU_TYPE=pv|pvh] [DOMU_MEM=MiB] [DOMU_SWAP=MiB] [DOMU_ARGS=...] [DOM0_RUN=prog] [XEN_ARGS=...] [LINUX_ARGS=...]"
 	@echo "make devtree TREE=linux|xen / make export-patches TREE=linux|xen"
 
 demo:

@@ -9,6 +9,7 @@
 #   DOMU_TYPE=pv|pvh             the guest's type (default pv)
 #   DOMU_MEM=MiB                 its memory (default 256)
 #   DOMU_MAXMEM=MiB              what it may balloon up to (DOMU_MEM)
+#   DOMU_SWAP=MiB                its swap disk, xvdb (default 256; 0: none)
 #   DOMU_ARGS="..."              more of its kernel command line
 #   DOM0_RUN=path/to/prog        a program dom0 runs once the guest is
 #                                started, e.g. to save or migrate it (see
@@ -25,6 +26,14 @@
 # guest's /init reports there. Both kernels boot with kunit.enable=0
 # (a later kunit.enable=1 in LINUX_ARGS or DOMU_ARGS wins).
 #
+# The swap disk lets a program that squeezes the guest swap to a real
+# block device, whose sectors read and written the guest counts in
+# /sys/block/xvdb/stat. Dom0 makes it a sparse file on its ext4 test disk
+# (vm.sh's DISK_SIZE; with DISK_LIMITS the swap is as slow as that disk),
+# behind a loop device that its blkback serves (guest/xen-block-hotplug),
+# and the guest's /init runs mkswap and swapon on it before the job. The
+# guest keeps it when dom0 saves, restores or migrates it (DOM0_RUN).
+#
 # A PVH guest needs Xen to run HVM guests, and so a virtual CPU with SVM
 # (TCG emulates no VMX), which QEMU's qemu64 has already: Xen says "HVM:
 # SVM enabled" and would run the guest on shadow paging. For a PVH guest
@@ -40,6 +49,7 @@ CMD=${CMD:-}
 DOMU_TYPE=${DOMU_TYPE:-pv}
 DOMU_MEM=${DOMU_MEM:-256}
 DOMU_MAXMEM=${DOMU_MAXMEM:-$DOMU_MEM}
+DOMU_SWAP=${DOMU_SWAP:-256}
 DOMU_ARGS=${DOMU_ARGS:-}
 DOM0_RUN=${DOM0_RUN:-}
 
@@ -56,6 +66,9 @@ case $DOMU_MAXMEM in
 '' | *[!0-9]*) die "domu-run: DOMU_MAXMEM is a number of MiB, not '$DOMU_MAXMEM'" ;;
 esac
 [ "$DOMU_MAXMEM" -ge "$DOMU_MEM" ] || die "domu-run: DOMU_MAXMEM=$DOMU_MAXMEM is below DOMU_MEM=$DOMU_MEM"
+case $DOMU_SWAP in
+'' | *[!0-9]*) die "domu-run: DOMU_SWAP is a number of MiB, not '$DOMU_SWAP'" ;;
+esac
 # It becomes a string in xl's configuration.
 case $DOMU_ARGS in
 *'"'* | *\\* | *$'\n'*) die "domu-run: no quotes, backslashes or newlines in DOMU_ARGS" ;;
@@ -90,15 +103,19 @@ install -m 755 "$PIPELINE_DIR/guest/domu-run-init" "$root/init"
 printf '%s\n' "$CMD" > "$root/job/.cmd"
 mkdir -p "$work/job"
 pack_cpio "$root" "$work/job/domu.cpio.gz"
-# Dom0's side: the job script, and the guest's command line.
+# Dom0's side: the job script, the hotplug script of the swap disk, and
+# the guest's command line.
 install -m 755 "$PIPELINE_DIR/guest/domu-run" "$work/job/domu-run"
+install -m 755 "$PIPELINE_DIR/guest/xen-block-hotplug" "$work/job/xen-block-hotplug"
 [ -z "$DOM0_RUN" ] || install -m 755 "$DOM0_RUN" "$work/job/dom0-run"
 printf '%s\n' "console=hvc0 kunit.enable=0 $DOMU_ARGS" > "$work/job/domu.args"
 
-msg "domu-run: a $DOMU_TYPE guest of ${DOMU_MEM} MiB runs: $CMD"
+swap_note=
+[ "$DOMU_SWAP" -eq 0 ] || swap_note=" and ${DOMU_SWAP} MiB of swap"
+msg "domu-run: a $DOMU_TYPE guest of ${DOMU_MEM} MiB$swap_note runs: $CMD"
 rc=0
 VM_NAME=${VM_NAME:-domu-run} "$PIPELINE_DIR/vm.sh" --cpu "$cpu" \
 	--linux-args "kunit.enable=0 ${LINUX_ARGS:-}" \
 	--tools-disk "$IMG_DIR/xen-tools.img" --job-dir "$work/job" \
-	-- ./domu-run "$DOMU_TYPE" "$DOMU_MEM" "$DOMU_MAXMEM" || rc=$?
+	-- ./domu-run "$DOMU_TYPE" "$DOMU_MEM" "$DOMU_MAXMEM" "$DOMU_SWAP" || rc=$?
 exit "$rc"

@@ -4,10 +4,12 @@
 # inputs change:
 #   $IMG_DIR/xen-tools.img  ext4:
 #     bin/   xl, xenstored, xenconsoled, xen-init-dom0 and libxl-save-helper
-#            (which xl runs to save and restore) from Debian's binary
-#            packages of the hypervisor's exact version (a toolstack must
-#            match the hypervisor's interfaces), run through the dynamic
-#            loader in lib/ with every library they link
+#            (which xl runs to save and restore), xenstore-read and
+#            xenstore-write (for the hotplug script of domu-run's swap
+#            disk, guest/xen-block-hotplug) from Debian's binary packages
+#            of the hypervisor's exact version (a toolstack must match the
+#            hypervisor's interfaces), run through the dynamic loader in
+#            lib/ with every library they link
 #     domu/  the guest: our kernel, and an initramfs whose /init reads
 #            files from two ext4 images with tmem on (guest/domu-init)
 # The packages are only unpacked here, never installed on the host.
@@ -19,8 +21,13 @@ debs=$SRC_DIR/xen-tools-$XEN_SRC_VERSION
 # Built from Xen's own source package, so they share its version.
 packages="xen-utils-4.17 libxenmisc4.17 libxencall1 libxenevtchn1
 	libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoollog1
-	libxendevicemodel1 libxenhypfs1 libxentoolcore1"
+	libxendevicemodel1 libxenhypfs1 libxentoolcore1 xenstore-utils"
+# What apt-get fetches: those of that version, and xl's JSON library.
+wanted="$(for p in $packages; do echo "$p=$XEN_SRC_VERSION"; done) libyajl2"
 programs="xl xenstored xenconsoled xen-init-dom0 libxl-save-helper"
+# xenstore-utils's programs are one, under many names (hard links), that
+# does what the name it was run by says: each name gets a copy of its own.
+xenstore_programs="xenstore-read xenstore-write"
 
 [ -f "$kernel" ] || die "xen-tools: $kernel missing (build the kernel first)"
 stamp=$( (cat "$0" "$PIPELINE_DIR/guest/domu-init" "$PIPELINE_DIR/versions.sh" \
@@ -30,20 +37,31 @@ if [ -f "$image" ] && [ "$(cat "$image.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 
-# The packages, fetched once per version.
-if [ ! -f "$debs/.complete" ]; then
-	rm -rf "$debs"
-	mkdir -p "$debs"
+# The packages, fetched once per version: only those not there yet, so
+# that a package added to the list is all that a machine which has the
+# others fetches.
+missing() {
+	local want
+	for want in $wanted; do
+		ls "$debs/${want%%=*}"_*.deb > /dev/null 2>&1 || echo "$want"
+	done
+}
+mkdir -p "$debs"
+if [ -n "$(missing)" ]; then
+	# Fetched beside the others, and put with them only once apt-get has
+	# them all: one that failed leaves no part of a package.
 	download() {
-		(cd "$debs" && apt-get download -q \
-			$(for p in $packages; do echo "$p=$XEN_SRC_VERSION"; done) libyajl2 \
-			2>&1 | grep -v '^W: Download is performed unsandboxed')
-		[ "$(ls "$debs"/*.deb 2> /dev/null | wc -l)" -eq 12 ]
+		rm -rf "$debs/.new"
+		mkdir -p "$debs/.new"
+		(cd "$debs/.new" && apt-get download -q $(missing)) 2>&1 |
+			{ grep -v '^W: Download is performed unsandboxed' || true; } >&2 ||
+			return 1
+		mv "$debs/.new"/*.deb "$debs/" && rmdir "$debs/.new"
 	}
 	# Package lists too old or missing: refresh them once.
 	download || { apt-get update -q > /dev/null && download; } ||
-		die "xen tools: apt-get download failed"
-	touch "$debs/.complete"
+		die "xen tools: apt-get download of $(missing | tr '\n' ' ')failed"
+	[ -z "$(missing)" ] || die "xen tools: $(missing | tr '\n' ' ')still missing"
 fi
 
 work=$BUILD_DIR/xen-tools
@@ -55,6 +73,11 @@ done
 libpath=$work/unpacked/usr/lib/x86_64-linux-gnu:$work/unpacked/usr/lib/xen-4.17/lib
 for prog in $programs; do
 	bin=$work/unpacked/usr/lib/xen-4.17/bin/$prog
+	[ -x "$bin" ] || die "xen tools: $prog not in the packages"
+	LD_LIBRARY_PATH=$libpath copy_with_libs "$bin" "$work/disk"
+done
+for prog in $xenstore_programs; do
+	bin=$work/unpacked/usr/bin/$prog
 	[ -x "$bin" ] || die "xen tools: $prog not in the packages"
 	LD_LIBRARY_PATH=$libpath copy_with_libs "$bin" "$work/disk"
 done
