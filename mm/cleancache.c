@@ -530,12 +530,20 @@ void cleancache_set_reset_wq(struct workqueue_struct *wq)
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_set_reset_wq);
 
-/* Wait for the reset that cleancache_pools_lost() queued. */
+/**
+ * cleancache_flush_reset - wait for the reset cleancache_pools_lost() queued
+ *
+ * For a backend that has pools of its own to re-create: once this
+ * returns, cleancache destroyed every old pool id it had, so that none of
+ * them can take away a pool the backend creates next.
+ *
+ * Context: process context; may sleep.
+ */
 void cleancache_flush_reset(void)
 {
 	flush_work(&cleancache_reset_work);
 }
-EXPORT_SYMBOL_IF_KUNIT(cleancache_flush_reset);
+EXPORT_SYMBOL_GPL(cleancache_flush_reset);
 
 /* Let a test run the hooks against its own backend, then put ours back. */
 const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops)

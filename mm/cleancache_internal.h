@@ -37,7 +37,6 @@ VISIBLE_IF_KUNIT int cleancache_folio_key(struct address_space *mapping,
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct cleancache_ops *cleancache_swap_ops(const struct cleancache_ops *ops);
 bool cleancache_in_use(void);
-void cleancache_flush_reset(void);
 void cleancache_set_reset_wq(struct workqueue_struct *wq);
 #endif
 

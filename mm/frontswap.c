@@ -74,14 +74,15 @@ static struct frontswap_area *frontswap_area(unsigned int type)
 }
 
 /* Forget the copy of one slot, if there may be one. */
-static void frontswap_drop(struct frontswap_area *area, unsigned int type,
+static bool frontswap_drop(struct frontswap_area *area, unsigned int type,
 			   pgoff_t offset)
 {
 	if (offset >= area->nr_pages || !test_and_clear_bit(offset, area->map))
-		return;
-	frontswap_ops->invalidate_page(type, offset);
+		return false;
+	area->ops->invalidate_page(type, offset);
 	atomic_long_dec(&area->stored);
 	atomic_long_inc(&frontswap_stats.invalidates);
+	return true;
 }
 
 /**
@@ -110,7 +111,7 @@ bool frontswap_store(struct folio *folio)
 	}
 	if (nr == 1 && offset < area->nr_pages) {
 		atomic_long_inc(&frontswap_stats.stores);
-		if (!frontswap_ops->store(type, offset, folio_page(folio, 0))) {
+		if (!area->ops->store(type, offset, folio_page(folio, 0))) {
 			if (!test_and_set_bit(offset, area->map))
 				atomic_long_inc(&area->stored);
 			rcu_read_unlock();
@@ -154,7 +155,7 @@ bool frontswap_load(struct folio *folio)
 	if (!test_bit(offset, area->map))
 		goto out;
 	atomic_long_inc(&frontswap_stats.loads);
-	if (frontswap_ops->load(type, offset, folio_page(folio, 0))) {
+	if (area->ops->load(type, offset, folio_page(folio, 0))) {
 		/* Lost by the backend: the disk has it. */
 		frontswap_drop(area, type, offset);
 		goto out;
@@ -194,11 +195,23 @@ void frontswap_invalidate(swp_entry_t entry)
  */
 void frontswap_swapon(unsigned int type, unsigned long nr_pages)
 {
-	const struct frontswap_ops *ops = READ_ONCE(frontswap_ops);
+	frontswap_swapon_ops(type, nr_pages, READ_ONCE(frontswap_ops));
+}
+
+/*
+ * The device keeps the backend it was swapped on with: a KUnit test can
+ * swap on a device of its own with its own backend, and nothing else
+ * sees it.
+ */
+VISIBLE_IF_KUNIT void frontswap_swapon_ops(unsigned int type,
+					   unsigned long nr_pages,
+					   const struct frontswap_ops *ops)
+{
 	struct frontswap_area *area;
 
 	if (!ops || type >= MAX_SWAPFILES)
 		return;
+	static_branch_enable(&frontswap_enabled);
 	area = kzalloc(sizeof(*area), GFP_KERNEL);
 	if (!area)
 		goto nomem;
@@ -206,6 +219,7 @@ void frontswap_swapon(unsigned int type, unsigned long nr_pages)
 	if (!area->map)
 		goto nomem;
 	area->nr_pages = nr_pages;
+	area->ops = ops;
 	if (ops->init(type)) {
 		pr_info("no backend pool for swap type %u: not used\n", type);
 		goto free;
@@ -219,6 +233,7 @@ free:
 		kvfree(area->map);
 	kfree(area);
 }
+EXPORT_SYMBOL_IF_KUNIT(frontswap_swapon_ops);
 
 /**
  * frontswap_swapoff - a swap device was disabled
@@ -236,7 +251,7 @@ void frontswap_swapoff(unsigned int type)
 	if (!area)
 		return;
 	synchronize_rcu();
-	frontswap_ops->invalidate_area(type);
+	area->ops->invalidate_area(type);
 	kvfree(area->map);
 	kfree(area);
 }
@@ -261,41 +276,67 @@ unsigned long frontswap_stored_pages(void)
 }
 EXPORT_SYMBOL_GPL(frontswap_stored_pages);
 
+/* Copies dropped under one RCU read section, between reschedules. */
+#define FRONTSWAP_SHRINK_BATCH	256
+
+/* Up to @nr of one device's copies, from its cursor on, round once. */
+static unsigned long frontswap_shrink_area(unsigned int type,
+					   unsigned long nr)
+{
+	struct frontswap_area *area;
+	unsigned long done = 0, batch;
+	bool wrapped = false;
+	pgoff_t offset;
+
+	do {
+		batch = 0;
+		rcu_read_lock();
+		area = frontswap_area(type);
+		if (!area) {
+			rcu_read_unlock();
+			break;
+		}
+		offset = READ_ONCE(area->cursor);
+		while (done < nr && batch < FRONTSWAP_SHRINK_BATCH) {
+			offset = find_next_bit(area->map, area->nr_pages, offset);
+			if (offset >= area->nr_pages) {
+				if (wrapped)
+					break;
+				wrapped = true;
+				offset = 0;
+				continue;
+			}
+			if (frontswap_drop(area, type, offset))
+				done++;
+			batch++;
+			offset++;
+		}
+		WRITE_ONCE(area->cursor, offset < area->nr_pages ? offset : 0);
+		rcu_read_unlock();
+		cond_resched();
+	} while (done < nr && batch == FRONTSWAP_SHRINK_BATCH);
+	return done;
+}
+
 /**
  * frontswap_shrink - give up to @nr copies back to the backend
  * @nr: how many
  *
  * For a guest that needs the memory its copies are charged to: the disk
- * has every page, so a slot whose copy is dropped is read from there. The
- * lowest slots go first, from a cursor that moves on from call to call.
+ * has every page, so a slot whose copy is dropped is read from there.
+ * Each device's slots go in turn, from a cursor that moves on from call
+ * to call.
  *
+ * Context: process context; may sleep.
  * Return: the number of copies dropped.
  */
 unsigned long frontswap_shrink(unsigned long nr)
 {
-	struct frontswap_area *area;
 	unsigned long done = 0;
 	unsigned int type;
-	pgoff_t offset;
 
-	rcu_read_lock();
-	for (type = 0; type < MAX_SWAPFILES && done < nr; type++) {
-		area = frontswap_area(type);
-		if (!area)
-			continue;
-		offset = 0;
-		while (done < nr) {
-			offset = find_next_bit(area->map, area->nr_pages, offset);
-			if (offset >= area->nr_pages)
-				break;
-			if (test_bit(offset, area->map)) {
-				frontswap_drop(area, type, offset);
-				done++;
-			}
-			offset++;
-		}
-	}
-	rcu_read_unlock();
+	for (type = 0; type < MAX_SWAPFILES && done < nr; type++)
+		done += frontswap_shrink_area(type, nr - done);
 	atomic_long_add(done, &frontswap_stats.shrunk);
 	return done;
 }
@@ -329,20 +370,6 @@ void frontswap_forget_all(void)
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(frontswap_forget_all);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/* Let a test run the hooks against its own backend, then put ours back. */
-const struct frontswap_ops *frontswap_swap_ops(const struct frontswap_ops *ops)
-{
-	const struct frontswap_ops *old = frontswap_ops;
-
-	WRITE_ONCE(frontswap_ops, ops);
-	if (ops)
-		static_branch_enable(&frontswap_enabled);
-	return old;
-}
-EXPORT_SYMBOL_IF_KUNIT(frontswap_swap_ops);
-#endif
 
 static int frontswap_stat_get(void *data, u64 *val)
 {

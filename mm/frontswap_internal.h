@@ -12,6 +12,8 @@ struct frontswap_area {
 	unsigned long *map;	/* a bit per slot: the backend may have a copy */
 	unsigned long nr_pages;
 	atomic_long_t stored;	/* bits set in map */
+	pgoff_t cursor;		/* where frontswap_shrink() goes on */
+	const struct frontswap_ops *ops;
 };
 
 /* What /sys/kernel/debug/frontswap/ shows. */
@@ -26,8 +28,8 @@ struct frontswap_stats {
 
 extern struct frontswap_stats frontswap_stats;
 
-#if IS_ENABLED(CONFIG_KUNIT)
-const struct frontswap_ops *frontswap_swap_ops(const struct frontswap_ops *ops);
-#endif
+VISIBLE_IF_KUNIT void frontswap_swapon_ops(unsigned int type,
+					   unsigned long nr_pages,
+					   const struct frontswap_ops *ops);
 
 #endif /* _MM_FRONTSWAP_INTERNAL_H */

@@ -72,7 +72,6 @@ static const struct frontswap_ops rec_ops = {
 };
 
 struct fs_test {
-	const struct frontswap_ops *saved_ops;
 	struct folio *folio;
 };
 
@@ -82,12 +81,14 @@ static int fs_test_init(struct kunit *test)
 
 	if (!t)
 		return -ENOMEM;
+	/* Counts, shrinks and forgets span every device: only ours may be. */
+	if (total_swap_pages)
+		kunit_skip(test, "a swap device is on");
 	memset(&rec, 0, sizeof(rec));
 	t->folio = folio_alloc(GFP_KERNEL, 0);
 	if (!t->folio)
 		return -ENOMEM;
-	t->saved_ops = frontswap_swap_ops(&rec_ops);
-	frontswap_swapon(TEST_TYPE, TEST_SLOTS);
+	frontswap_swapon_ops(TEST_TYPE, TEST_SLOTS, &rec_ops);
 	test->priv = t;
 	return 0;
 }
@@ -96,8 +97,9 @@ static void fs_test_exit(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
 
+	if (!t)
+		return;
 	frontswap_swapoff(TEST_TYPE);
-	frontswap_swap_ops(t->saved_ops);
 	folio_put(t->folio);
 }
 
@@ -224,6 +226,9 @@ static void shrink_gives_copies_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, frontswap_shrink(4), 4UL);
 	KUNIT_EXPECT_EQ(test, frontswap_stored_pages(), 6UL);
 	KUNIT_EXPECT_EQ(test, rec.inval_page, 4);
+	/* The cursor moved on: the next four are the next slots. */
+	KUNIT_EXPECT_FALSE(test, rec.held[33]);
+	KUNIT_EXPECT_TRUE(test, rec.held[34]);
 	KUNIT_EXPECT_EQ(test, frontswap_shrink(100), 6UL);
 	KUNIT_EXPECT_EQ(test, frontswap_stored_pages(), 0UL);
 	for (i = 0; i < 10; i++)
@@ -263,7 +268,7 @@ static void a_device_the_backend_refuses_is_not_used(struct kunit *test)
 
 	frontswap_swapoff(TEST_TYPE);
 	rec.init_ret = -ENOSPC;
-	frontswap_swapon(TEST_TYPE, TEST_SLOTS);
+	frontswap_swapon_ops(TEST_TYPE, TEST_SLOTS, &rec_ops);
 	fill(t->folio, 3, 0x22);
 	KUNIT_EXPECT_FALSE(test, frontswap_store(t->folio));
 	KUNIT_EXPECT_EQ(test, rec.store, 0);

@@ -229,10 +229,8 @@ static int tmem_swap_pools[MAX_SWAPFILES] = {
 	[0 ... MAX_SWAPFILES - 1] = -1
 };
 
-/* Pools withdrawn at a resume, destroyed by tmem_swap_reset_fn(). */
-static int tmem_swap_lost[MAX_SWAPFILES] = {
-	[0 ... MAX_SWAPFILES - 1] = -1
-};
+/* After a resume, until tmem_swap_reset_fn() gave the devices new pools. */
+static bool tmem_swap_reset_pending;
 
 static DECLARE_BITMAP(tmem_swap_types, MAX_SWAPFILES);
 
@@ -258,6 +256,12 @@ static int tmem_frontswap_init(unsigned int type)
 	if (type >= MAX_SWAPFILES)
 		return -EINVAL;
 	mutex_lock(&tmem_swap_lock);
+	if (READ_ONCE(tmem_swap_reset_pending)) {
+		/* Old ids are still being destroyed: the reset makes it one. */
+		set_bit(type, tmem_swap_types);
+		mutex_unlock(&tmem_swap_lock);
+		return 0;
+	}
 	pool = tmem_new_pool(0, 0, TMEM_POOL_PERSIST);
 	if (pool >= 0) {
 		WRITE_ONCE(tmem_swap_pools[type], pool);
@@ -314,43 +318,50 @@ static const struct frontswap_ops tmem_frontswap_ops = {
 	.invalidate_area = tmem_frontswap_invalidate_area,
 };
 
-/* Once waiting is possible after a resume: new pools for the old ones. */
+/*
+ * Once waiting is possible after a resume: new pools for the devices, but
+ * only once no page op can still use an old id, and once cleancache has
+ * destroyed its old ids, any of which Xen may give out again now.
+ */
 static void tmem_swap_reset_fn(struct work_struct *work)
 {
 	unsigned int type;
 	int pool;
 
+	if (cleancache)
+		cleancache_flush_reset();
+	else
+		synchronize_rcu();
 	mutex_lock(&tmem_swap_lock);
-	for (type = 0; type < MAX_SWAPFILES; type++) {
-		pool = xchg(&tmem_swap_lost[type], -1);
-		if (pool >= 0)
-			tmem_destroy_pool(pool);
-	}
 	for_each_set_bit(type, tmem_swap_types, MAX_SWAPFILES) {
 		pool = tmem_new_pool(0, 0, TMEM_POOL_PERSIST);
 		WRITE_ONCE(tmem_swap_pools[type], pool);
 		if (pool >= 0)
 			atomic_long_inc(&tmem_stats.swap_pools);
 	}
+	WRITE_ONCE(tmem_swap_reset_pending, false);
 	mutex_unlock(&tmem_swap_lock);
 }
 
 static DECLARE_WORK(tmem_swap_reset_work, tmem_swap_reset_fn);
 
 /*
- * The swap pools' ids are withdrawn at once: puts fail and gets miss, and
- * every slot is read from the disk, which has them all; frontswap forgets
- * what the pools held.
+ * The swap pools' ids are withdrawn and destroyed at once, before
+ * cleancache's reset creates any pool (in case the suspend was cancelled
+ * and they are still there): puts fail and gets miss, every slot is read
+ * from the disk, which has them all, and frontswap forgets what the pools
+ * held.
  */
 static void tmem_swap_pools_lost(void)
 {
 	unsigned int type;
 	int pool;
 
+	WRITE_ONCE(tmem_swap_reset_pending, true);
 	for (type = 0; type < MAX_SWAPFILES; type++) {
 		pool = xchg(&tmem_swap_pools[type], -1);
-		if (pool >= 0 && READ_ONCE(tmem_swap_lost[type]) < 0)
-			WRITE_ONCE(tmem_swap_lost[type], pool);
+		if (pool >= 0)
+			tmem_destroy_pool(pool);
 	}
 	frontswap_forget_all();
 	queue_work(system_unbound_wq, &tmem_swap_reset_work);
@@ -371,10 +382,11 @@ static int tmem_resume(struct notifier_block *nb, unsigned long action,
 	atomic_long_inc(&tmem_stats.resumes);
 	if (READ_ONCE(xen_tmem_absent))
 		return NOTIFY_DONE;
+	/* Swap's ids first: cleancache's reset creates pools. */
+	if (frontswap)
+		tmem_swap_pools_lost();
 	if (cleancache)
 		cleancache_pools_lost();
-	if (IS_ENABLED(CONFIG_FRONTSWAP) && frontswap)
-		tmem_swap_pools_lost();
 	return NOTIFY_DONE;
 }
 

@@ -161,37 +161,46 @@ static void selfshrink(void)
 
 static void selfballoon_step(void)
 {
-	unsigned long cur = totalram_pages(), ceiling = ceiling_pages();
+	unsigned long cur = totalram_pages(), held = balloon_stats.current_pages;
 	unsigned long goal, target, reserve, r = refaults();
+	unsigned long ceiling = ceiling_pages(), base;
 	bool pressure;
 
+	/*
+	 * In the balloon's pages, which count those the kernel never had as
+	 * RAM (its image, the memmap) too, as the host's target does.
+	 */
 	reserve = reserved_mb ? MB2PAGES(reserved_mb) : ceiling / 10;
-	goal = vm_memory_committed() + totalreserve_pages + reserve;
+	goal = vm_memory_committed() + totalreserve_pages + reserve +
+		(held - min(held, cur));
 	pressure = r - last_refaults > (unsigned long)cur * refault_permille / 1000;
 	last_refaults = r;
 
 	if (pressure) {
-		goal = max(goal, cur + cur / 8);
+		goal = max(goal, held + cur / 8);
 		pressure_steps++;
 	}
 	WRITE_ONCE(last_goal, goal);
-	if (goal < cur && !pressure)
-		target = cur - (cur - goal) / max(downhysteresis, 1U);
-	else if (goal > cur)
-		target = cur + (goal - cur) / max(uphysteresis, 1U);
+	/* From the last target, which the balloon may not have reached. */
+	base = balloon_stats.target_pages;
+	if (goal < base && !pressure)
+		target = base - (base - goal) / max(downhysteresis, 1U);
+	else if (goal > base)
+		target = base + (goal - base) / max(uphysteresis, 1U);
 	else
-		target = cur;
+		target = base;
 	target = clamp(target, min(floor_pages(), ceiling), ceiling);
+	/* The host may have lowered its target meanwhile. */
+	target = min(target, ceiling_pages());
 
-	/* The balloon counts pages the kernel never had as RAM too. */
-	target += balloon_stats.current_pages - cur;
-	if (target > balloon_stats.target_pages) {
-		make_room(target - balloon_stats.current_pages);
+	if (target > base) {
+		if (target > held)
+			make_room(target - held);
 		steps_up++;
-	} else if (target < balloon_stats.target_pages) {
+	} else if (target < base) {
 		steps_down++;
 	}
-	if (target != balloon_stats.target_pages)
+	if (target != base)
 		balloon_set_new_target(target);
 	if (!lowest_target || target < lowest_target)
 		lowest_target = target;
@@ -306,6 +315,10 @@ static ssize_t knob_store(struct device *dev, struct device_attribute *attr,
 	if (val < k->lo || val > k->hi)
 		return -EINVAL;
 	WRITE_ONCE(*k->var, val);
+	/* A new interval counts from now, not from the last step. */
+	if (k->var == &interval && READ_ONCE(selfballooning))
+		mod_delayed_work(system_wq, &selfballoon_worker,
+				 msecs_to_jiffies(val * MSEC_PER_SEC));
 	return count;
 }
 

@@ -62,6 +62,7 @@ void cleancache_invalidate_fs(struct super_block *sb);
 /* For backends whose pool ids no longer hold (e.g. after a restore). */
 void cleancache_reset_pools(void);
 void cleancache_pools_lost(void);
+void cleancache_flush_reset(void);
 void cleancache_set_generation(struct inode *inode, u32 generation);
 
 int __cleancache_get_folio(struct folio *folio);
@@ -132,6 +133,7 @@ static inline void cleancache_init_shared_fs(struct super_block *sb) { }
 static inline void cleancache_invalidate_fs(struct super_block *sb) { }
 static inline void cleancache_reset_pools(void) { }
 static inline void cleancache_pools_lost(void) { }
+static inline void cleancache_flush_reset(void) { }
 static inline void cleancache_set_generation(struct inode *inode,
 					     u32 generation)
 {
