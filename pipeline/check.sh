@@ -14,7 +14,10 @@
 #       the xen-domu suite, where dom0 starts and kills a guest domain
 #       under tmem (guest/domu-test); xen-domu-kunit, the live ABI
 #       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
-#       under an XSM FLASK policy that denies it (tests/tmem-xsm/run).
+#       under an XSM FLASK policy that denies it (tests/tmem-xsm/run);
+#       tmem-swap, squeezed guest domains swapping into tmem, saved and
+#       restored, refused by Xen at their maximum, and without tmem
+#       (tests/tmem-swap/run).
 #       tmem-domu, a PVH guest's tmem while xl live-migrates it
 #       (tests/tmem-domu/migrate-pvh), runs only when SUITES names it: a
 #       run takes 5 to 15 minutes under TCG, and its PVH guest has been
@@ -197,6 +200,9 @@ for l in $LAYERS; do
 		fi
 		if wanted tmem-xsm; then
 			layer tmem-xsm "$REPO_DIR/tests/tmem-xsm/run"
+		fi
+		if wanted tmem-swap; then
+			layer tmem-swap env DOMU_RUN_BUILT=1 "$REPO_DIR/tests/tmem-swap/run"
 		fi
 		;;
 	*) die "check: unknown layer $l" ;;
