@@ -21,7 +21,7 @@ endif
 # Length of make soak, in minutes.
 SOAK_MINUTES ?= 30
 
-.PHONY: help demo check check-unit check-vm soak bench bench-store build vm-run domu-run devtree export-patches clean
+.PHONY: help demo check check-unit check-vm soak bench bench-squeeze bench-store build vm-run domu-run devtree export-patches clean
 
 help:
 	@echo "make demo            boot Xen with tmem and a tmem-using Linux, show it working"
@@ -30,6 +30,7 @@ help:
 	@echo "make check-vm [SUITES=...]  only the VM suites"
 	@echo "make soak [SOAK_MINUTES=30]  the coherence stress in dom0 with tmem on, for that long"
 	@echo "make bench           tmem on vs off in a 256 MiB dom0: sectors read, run time"
+	@echo "make bench-squeeze   a self-ballooned guest swapping, tmem off vs on: sectors, run time"
 	@echo "make bench-store     the hypervisor store's put+get cost, in userspace"
 	@echo "make build           fetch, patch and build everything"
 	@echo "make vm-run RUN=prog [ARGS=...] [XEN_ARGS=...] [LINUX_ARGS=...] [MEM=MiB] [DOM0_MEM=MiB]"
@@ -61,6 +62,9 @@ soak:
 
 bench:
 	$(P)/bench.sh
+
+bench-squeeze:
+	$(P)/bench-squeeze.sh
 
 bench-store:
 	$(P)/deps.sh
