@@ -31,7 +31,7 @@ for mode in off on; do
 	DOMU_RUN_BUILT=1 VM_NAME=bench-squeeze-$mode XEN_ARGS=tmem \
 		DISK_LIMITS="bps-total=100000000,iops-total=150" \
 		DOMU_MEM=128 DOMU_MAXMEM=256 DOMU_SWAP=256 DOMU_ARGS="$args" \
-		RUN=$job/squeeze ARGS="$squeeze 256" \
+		RUN=$job/squeeze ARGS="$squeeze 256 2" \
 		"$PIPELINE_DIR/domu-run.sh" > "$out/squeeze-$mode.txt" 2>&1 ||
 		msg "bench-squeeze: the tmem-$mode run reported failures (see $out/squeeze-$mode.txt)"
 done
