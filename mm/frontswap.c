@@ -85,6 +85,16 @@ static bool frontswap_drop(struct frontswap_area *area, unsigned int type,
 	return true;
 }
 
+/* The same for every slot of a folio. */
+static void frontswap_drop_folio(struct frontswap_area *area, unsigned int type,
+				 pgoff_t offset, long nr)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		frontswap_drop(area, type, offset + i);
+}
+
 /**
  * frontswap_store - offer a folio that is being swapped out
  * @folio: locked, in the swap cache, about to be written to its slots
@@ -100,7 +110,7 @@ bool frontswap_store(struct folio *folio)
 {
 	unsigned int type = swp_type(folio->swap);
 	pgoff_t offset = swp_offset(folio->swap);
-	long i, nr = folio_nr_pages(folio);
+	long nr = folio_nr_pages(folio);
 	struct frontswap_area *area;
 
 	rcu_read_lock();
@@ -119,8 +129,7 @@ bool frontswap_store(struct folio *folio)
 		}
 		atomic_long_inc(&frontswap_stats.failed_stores);
 	}
-	for (i = 0; i < nr; i++)
-		frontswap_drop(area, type, offset + i);
+	frontswap_drop_folio(area, type, offset, nr);
 	rcu_read_unlock();
 	return true;
 }
@@ -139,7 +148,7 @@ bool frontswap_load(struct folio *folio)
 {
 	unsigned int type = swp_type(folio->swap);
 	pgoff_t offset = swp_offset(folio->swap);
-	long i, nr = folio_nr_pages(folio);
+	long nr = folio_nr_pages(folio);
 	struct frontswap_area *area;
 	bool hit = false;
 
@@ -148,8 +157,7 @@ bool frontswap_load(struct folio *folio)
 	if (!area || offset >= area->nr_pages)
 		goto out;
 	if (nr > 1) {
-		for (i = 0; i < nr; i++)
-			frontswap_drop(area, type, offset + i);
+		frontswap_drop_folio(area, type, offset, nr);
 		goto out;
 	}
 	if (!test_bit(offset, area->map))

@@ -372,9 +372,10 @@ static void tmem_swap_pools_lost(void)
  * thread still frozen and the other vCPUs' timers not yet restarted:
  * restored or migrated, the domain is a new one and knows none of our
  * pool ids; if the suspend was cancelled, the old pools are still there.
- * Either way the ids are withdrawn now, before anything runs again, and
- * cleancache destroys the old pools and gives every filesystem a new one
- * from a workqueue, once waiting is possible.
+ * Either way the ids are withdrawn now, before anything runs again; the
+ * swap pools are destroyed at once, cleancache destroys its old pools and
+ * gives every filesystem a new one from a workqueue, once waiting is
+ * possible, and only then do the swap devices get new pools.
  */
 static int tmem_resume(struct notifier_block *nb, unsigned long action,
 		       void *data)
