@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the VM needs, stage by stage, each timed: packages, pinned
-# sources, patched trees, kernel, hypervisor, kselftests, initramfs.
+# sources, patched trees, kernel, hypervisor, kselftests, dom0's
+# xen-tmem, initramfs.
 . "$(dirname "$0")/lib.sh"
 
 # One build at a time: two in the same output tree would overwrite each
@@ -21,5 +22,6 @@ stage "build xen" "$PIPELINE_DIR/build-xen.sh"
 stage "build xen (debug)" "$PIPELINE_DIR/build-xen.sh" debug
 stage "build xen (flask)" "$PIPELINE_DIR/build-xen.sh" flask
 stage "build kselftests" "$PIPELINE_DIR/build-selftests.sh"
+stage "build xen-tmem" "$PIPELINE_DIR/build-xen-tmem.sh"
 stage "build initramfs" "$PIPELINE_DIR/initramfs.sh"
 msg "build: all done in $(( $(date +%s) - total ))s (outputs in $TMEM_OUT)"

@@ -14,6 +14,7 @@
 #   DOM0_RUN=path/to/prog        a program dom0 runs once the guest is
 #                                started, e.g. to save or migrate it (see
 #                                guest/domu-run)
+#   DOM0_FILES="a b"             more files for dom0's /job, beside it
 # Knobs of the machine and dom0 as for vm-run: XEN_ARGS, LINUX_ARGS,
 # VM_MEM, DOM0_MEM, VM_TIMEOUT, VM_CPU (see vm.sh). Prints the program's
 # output and exits with its status; 125 when the guest never reported one.
@@ -108,6 +109,10 @@ pack_cpio "$root" "$work/job/domu.cpio.gz"
 install -m 755 "$PIPELINE_DIR/guest/domu-run" "$work/job/domu-run"
 install -m 755 "$PIPELINE_DIR/guest/xen-block-hotplug" "$work/job/xen-block-hotplug"
 [ -z "$DOM0_RUN" ] || install -m 755 "$DOM0_RUN" "$work/job/dom0-run"
+for f in ${DOM0_FILES:-}; do
+	[ -f "$f" ] || die "domu-run: DOM0_FILES: $f is not a file"
+	install -m 755 "$f" "$work/job/"
+done
 printf '%s\n' "console=hvc0 kunit.enable=0 $DOMU_ARGS" > "$work/job/domu.args"
 
 swap_note=

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build dom0's initramfs: a small root filesystem laid out as a normal
 # system (/bin, /lib, /usr, /lib/modules). Contents: busybox, /init, the
-# kernel's modules, the kselftests and their runner. It lives in dom0's
+# kernel's modules, the kselftests and their runner, the administrator's
+# xen-tmem (build-xen-tmem.sh). It lives in dom0's
 # memory, so it stays small: bigger programs come on a disk of their own
 # (the benchmark's fio: bench-disk.sh).
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,7 @@ busybox_root "$root"
 install -m 755 "$PIPELINE_DIR/guest/init" "$root/init"
 install -m 755 "$PIPELINE_DIR/guest/run-selftests" "$root/bin/run-selftests"
 install -m 755 "$PIPELINE_DIR/guest/domu-test" "$root/bin/domu-test"
+install -m 755 "$BUILD_DIR/xen-tmem/xen-tmem" "$root/usr/sbin/xen-tmem"
 if [ -d "$BUILD_DIR/linux-modroot/lib/modules" ]; then
 	cp -a "$BUILD_DIR/linux-modroot/lib/modules" "$root/lib/"
 fi

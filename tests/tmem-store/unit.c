@@ -876,6 +876,144 @@ static void test_many_objects_and_pages(void)
     tmem_client_destroy(c);
 }
 
+/*
+ * The administrator's freeze: a frozen client's puts fail with -EFROZEN
+ * and drop the older copy they would have replaced (put-put-get); gets,
+ * flushes and new pools go on; thawed, puts are taken again.
+ */
+static void test_frozen_client(void)
+{
+    struct tmem_client *c = setup(1);
+    int32_t pool;
+
+    for ( pool = 0; pool < 2; pool++ )
+        CHECK_EQ(new_pool(c, pool ? PERSIST : EPH, 0), pool);
+    for ( pool = 0; pool < 2; pool++ )
+    {
+        CHECK_EQ(put(c, pool, 1, 0, 0, 10), 1);
+        CHECK_EQ(put(c, pool, 1, 1, 0, 11), 1);
+    }
+    tmem_client_set_frozen(c, true);
+    for ( pool = 0; pool < 2; pool++ )
+    {
+        CHECK_EQ(put(c, pool, 1, 0, 0, 20), -TMEM_EFROZEN);
+        CHECK(get(c, pool, 1, 0, 1, 10) != 1);
+        CHECK(get(c, pool, 1, 0, 1, 20) != 1);
+        CHECK_EQ(put(c, pool, 2, 0, 0, 21), -TMEM_EFROZEN);
+        CHECK(get(c, pool, 2, 0, 1, 21) != 1);
+        /* What it held before stays its own. */
+        CHECK_EQ(get(c, pool, 1, 1, 1, 11), 1);
+    }
+    CHECK_EQ(new_pool(c, EPH, 0), 2);
+    CHECK_EQ(page_op(c, TMEM_FLUSH_OBJECT, 0, 1, 0, 0), 1);
+    CHECK_EQ(client_now(c).puts_failed, 4);
+    tmem_client_set_frozen(c, false);
+    for ( pool = 0; pool < 2; pool++ )
+    {
+        CHECK_EQ(put(c, pool, 1, 0, 0, 30), 1);
+        CHECK_EQ(get(c, pool, 1, 0, 1, 30), 1);
+    }
+    tmem_client_destroy(c);
+}
+
+/*
+ * The administrator's flush: the client's oldest ephemeral pages, at most
+ * as many as asked, counted as evictions; nobody else's pages, and never
+ * persistent ones.
+ */
+static void test_client_flush(void)
+{
+    struct tmem_client *c = setup(2);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned int i;
+
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(new_pool(c, SHARED, 5), 1);
+    CHECK_EQ(new_pool(c, PERSIST, 0), 2);
+    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    for ( i = 0; i < 20; i++ )
+    {
+        CHECK_EQ(put(c, i % 2, 1, i, 0, i), 1);
+        CHECK_EQ(put(c, 2, 1, i, 0, 100 + i), 1);
+        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
+    }
+    CHECK_EQ(tmem_client_flush(c, 5), 5);
+    CHECK_EQ(eph(c), 15);
+    CHECK_EQ(client_now(c).evictions, 5);
+    for ( i = 0; i < 5; i++ )
+        CHECK(get(c, i % 2, 1, i, 1, i) != 1);
+    CHECK_EQ(tmem_client_flush(c, 1000), 15);
+    CHECK_EQ(tmem_client_flush(c, 1000), 0);
+    CHECK_EQ(eph(c), 0);
+    CHECK_EQ(eph(d), 20);
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(get(c, 2, 1, i, 1, 100 + i), 1);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+}
+
+/*
+ * With tmem_shared_auth, a client creates or joins a shared pool only for
+ * a uuid it was allowed; withdrawing leaves it in the pool but keeps it
+ * from joining again. Private pools need no leave.
+ */
+static void test_shared_auth(void)
+{
+    struct tmem_client *c = setup(2);
+    struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    struct tmem_pool_info info[TMEM_MAX_POOLS_PER_CLIENT];
+    uint64_t uuids[TMEM_MAX_AUTH][2];
+    const uint64_t u7[2] = { 7, ~7ULL }, u8[2] = { 8, ~8ULL };
+    unsigned int i;
+
+    tmem_shared_auth = true;
+    CHECK_EQ(new_pool(c, SHARED, 7), -EPERM);
+    CHECK_EQ(new_pool(c, EPH, 0), 0);
+    CHECK_EQ(tmem_client_auth(c, u7, true), 0);
+    CHECK_EQ(tmem_client_auth(c, u7, true), 0);
+    CHECK_EQ(tmem_client_auth_list(c, uuids), 1);
+    CHECK_EQ(new_pool(c, SHARED, 7), 1);
+    CHECK_EQ(new_pool(c, SHARED, 8), -EPERM);
+    /* d knows the uuid but was not allowed it: no way into c's pages. */
+    CHECK_EQ(put(c, 1, 1, 0, 0, 70), 1);
+    CHECK_EQ(new_pool(d, SHARED, 7), -EPERM);
+    CHECK_EQ(tmem_client_auth(d, u7, true), 0);
+    CHECK_EQ(new_pool(d, SHARED, 7), 0);
+    CHECK_EQ(get(d, 0, 1, 0, 101, 70), 1);
+    CHECK_EQ(tmem_client_auth(d, u7, false), 0);
+    CHECK_EQ(tmem_client_auth(d, u7, false), -ENOENT);
+    CHECK_EQ(tmem_client_auth_list(d, uuids), 0);
+    /* Still in it; a second join is refused. */
+    CHECK_EQ(get(d, 0, 1, 0, 101, 70), 1);
+    CHECK_EQ(new_pool(d, SHARED, 7), -EPERM);
+
+    CHECK_EQ(tmem_client_auth(c, u8, true), 0);
+    for ( i = 2; i < TMEM_MAX_AUTH; i++ )
+    {
+        const uint64_t u[2] = { 100 + i, 0 };
+
+        CHECK_EQ(tmem_client_auth(c, u, true), 0);
+    }
+    CHECK_EQ(tmem_client_auth(c, (const uint64_t[2]){ 99, 0 }, true),
+             -ENOSPC);
+    CHECK_EQ(tmem_client_auth_list(c, uuids), TMEM_MAX_AUTH);
+    CHECK(uuids[1][0] == 8 && uuids[1][1] == ~8ULL);
+    CHECK_EQ(new_pool(c, SHARED, 8), 2);
+
+    /* The list of pools: ids, kinds, uuids and pages. */
+    CHECK_EQ(tmem_client_pools(c, info), 3);
+    CHECK(info[0].id == 0 && !info[0].shared && !info[0].persistent);
+    CHECK(info[1].id == 1 && info[1].shared && info[1].uuid[0] == 7);
+    CHECK_EQ(info[1].pages, 1);
+    CHECK(info[2].id == 2 && info[2].uuid[1] == ~8ULL);
+    CHECK_EQ(info[2].pages, 0);
+
+    tmem_shared_auth = false;
+    CHECK_EQ(new_pool(d, SHARED, 9), 1);
+    tmem_client_destroy(c);
+    tmem_client_destroy(d);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -883,6 +1021,9 @@ static const struct {
 #define T(x) { #x, test_##x }
     T(new_pool_flags),
     T(pool_limits),
+    T(frozen_client),
+    T(client_flush),
+    T(shared_auth),
     T(bad_pool_ids),
     T(other_commands),
     T(private_ephemeral_get_is_exclusive),

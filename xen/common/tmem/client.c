@@ -132,6 +132,105 @@ void tmem_client_set_max_ephemeral(struct tmem_client *c,
     env_write_once(&c->max_eph, pages);
 }
 
+void tmem_client_set_frozen(struct tmem_client *c, bool frozen)
+{
+    env_write_once(&c->frozen, frozen);
+}
+
+static bool uuid_eq(const uint64_t a[2], const uint64_t b[2])
+{
+    return a[0] == b[0] && a[1] == b[1];
+}
+
+bool tmem_client_may_share(const struct tmem_client *c,
+                           const uint64_t uuid[2])
+{
+    unsigned int i;
+
+    if ( !env_read_once(&tmem_shared_auth) )
+        return true;
+    for ( i = 0; i < c->nr_auth; i++ )
+        if ( uuid_eq(c->auth[i], uuid) )
+            return true;
+
+    return false;
+}
+
+int tmem_client_auth(struct tmem_client *c, const uint64_t uuid[2],
+                     bool allow)
+{
+    unsigned int i;
+    int rc = allow ? -ENOSPC : -ENOENT;
+
+    env_spin_lock(&c->pools_lock);
+    for ( i = 0; i < c->nr_auth; i++ )
+        if ( uuid_eq(c->auth[i], uuid) )
+            break;
+    if ( i < c->nr_auth )
+    {
+        /* Allowed already, or withdrawn: the last one takes its place. */
+        if ( !allow )
+        {
+            c->nr_auth--;
+            c->auth[i][0] = c->auth[c->nr_auth][0];
+            c->auth[i][1] = c->auth[c->nr_auth][1];
+        }
+        rc = 0;
+    }
+    else if ( allow && c->nr_auth < TMEM_MAX_AUTH )
+    {
+        c->auth[c->nr_auth][0] = uuid[0];
+        c->auth[c->nr_auth][1] = uuid[1];
+        c->nr_auth++;
+        rc = 0;
+    }
+    env_spin_unlock(&c->pools_lock);
+
+    return rc;
+}
+
+unsigned int tmem_client_auth_list(struct tmem_client *c,
+                                   uint64_t (*uuids)[2])
+{
+    unsigned int i, n;
+
+    env_spin_lock(&c->pools_lock);
+    n = c->nr_auth;
+    for ( i = 0; i < n; i++ )
+    {
+        uuids[i][0] = c->auth[i][0];
+        uuids[i][1] = c->auth[i][1];
+    }
+    env_spin_unlock(&c->pools_lock);
+
+    return n;
+}
+
+unsigned int tmem_client_pools(struct tmem_client *c,
+                               struct tmem_pool_info *info)
+{
+    unsigned int id, n = 0;
+
+    env_spin_lock(&c->pools_lock);
+    for ( id = 0; id < TMEM_MAX_POOLS_PER_CLIENT; id++ )
+    {
+        const struct tmem_pool *p = c->pools[id];
+
+        if ( !p )
+            continue;
+        info[n].id = id;
+        info[n].persistent = p->persistent;
+        info[n].shared = p->shared;
+        info[n].uuid[0] = p->uuid[0];
+        info[n].uuid[1] = p->uuid[1];
+        info[n].pages = env_read_once(&p->npages);
+        n++;
+    }
+    env_spin_unlock(&c->pools_lock);
+
+    return n;
+}
+
 bool tmem_client_destroy_step(struct tmem_client *c, unsigned long budget)
 {
     unsigned int id;

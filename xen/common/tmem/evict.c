@@ -264,6 +264,25 @@ void tmem_evict_over_cap(struct tmem_client *c)
         evict_from(c, held - max < EVICT_BATCH ? held - max : EVICT_BATCH);
 }
 
+/*
+ * The administrator's flush: the client's oldest pages, as eviction
+ * takes them, counted as evictions.
+ */
+unsigned long tmem_client_flush(struct tmem_client *c, unsigned long nr)
+{
+    unsigned long done = 0, got;
+
+    env_spin_lock(&tmem_clients_lock);
+    do {
+        got = evict_from(c, nr - done < EVICT_BATCH ? nr - done
+                                                    : EVICT_BATCH);
+        done += got;
+    } while ( got && done < nr );
+    env_spin_unlock(&tmem_clients_lock);
+
+    return done;
+}
+
 unsigned long tmem_freeable_pages(void)
 {
     unsigned long n = 0;

@@ -22,6 +22,7 @@
 #include <xen/tmem.h>
 #include <xsm/xsm.h>
 
+#include "domain.h"
 #include "store.h"
 
 /* Pages a dying domain gives back per step of domain_kill(). */
@@ -41,14 +42,20 @@ static unsigned long __read_mostly opt_tmem_max_eph;
 size_param("tmem_max_ephemeral", opt_tmem_max_eph);
 
 /*
+ * A shared pool lets the domains that know its uuid read each other's
+ * pages. With "tmem_shared_auth", a domain may create or join one only
+ * for a uuid the administrator allowed it (xen-tmem auth).
+ */
+boolean_param("tmem_shared_auth", tmem_shared_auth);
+
+/*
  * Set while this CPU is inside tmem. Allocations tmem makes for itself
  * (its metadata through xmalloc) must not recurse into tmem_reclaim(),
  * which would take tmem's locks again.
  */
 static DEFINE_PER_CPU(bool, tmem_busy);
 
-/* The domain's client, created by its first op. */
-static struct tmem_client *get_client(struct domain *d)
+struct tmem_client *tmem_domain_client(struct domain *d)
 {
     struct tmem_client *c = read_atomic(&d->tmem_client);
 
@@ -91,7 +98,7 @@ static long may_use_tmem(void)
 static long run_op(const struct tmem_op *op,
                    XEN_GUEST_HANDLE_PARAM(void) uops)
 {
-    struct tmem_client *c = get_client(current->domain);
+    struct tmem_client *c = tmem_domain_client(current->domain);
     long ret;
 
     if ( !c )

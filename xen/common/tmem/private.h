@@ -49,6 +49,14 @@ static inline void link_del(struct tmem_link *l)
 extern env_spinlock_t tmem_clients_lock;
 extern struct tmem_link tmem_clients_list;
 
+/*
+ * client.c: may client @c create or join the shared pool @uuid (its
+ * pools_lock held)? Always, unless tmem_shared_auth asks for the
+ * administrator's leave.
+ */
+bool tmem_client_may_share(const struct tmem_client *c,
+                           const uint64_t uuid[2]);
+
 /* store.c */
 extern unsigned long tmem_nr_shared_pools;      /* under shared_lock */
 /* Draw the hash keys, once, before the first client (clients lock held). */

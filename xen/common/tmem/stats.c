@@ -11,9 +11,8 @@
 #include <xen/lib.h>
 #include <xen/spinlock.h>
 
+#include "domain.h"
 #include "store.h"
-
-extern bool opt_tmem;
 
 static void print_counters(const char *who, const struct tmem_counters *n)
 {

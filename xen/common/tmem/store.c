@@ -16,6 +16,7 @@
 #include "private.h"
 
 static ENV_DEFINE_SPINLOCK(shared_lock);
+bool tmem_shared_auth;
 /* The host's shared pools, each in use from creation to emptied. */
 static struct tmem_pool shared_pools[TMEM_MAX_SHARED_POOLS];
 static bool shared_locks_ready;
@@ -714,7 +715,8 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
         if ( !c->pools[id] && !c->own[id].in_use && !c->retiring[id] )
             break;
     if ( id == TMEM_MAX_POOLS_PER_CLIENT ||
-         (shared && shared_held(c) >= TMEM_MAX_SHARED_PER_CLIENT) )
+         (shared && (shared_held(c) >= TMEM_MAX_SHARED_PER_CLIENT ||
+                     !tmem_client_may_share(c, uuid))) )
     {
         env_spin_unlock(&c->pools_lock);
         return -EPERM;
@@ -850,14 +852,16 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     struct tmem_object *o;
     struct tmem_pool *p;
     env_page_t *data;
-    bool charged = false, capped;
+    bool charged = false, capped, frozen;
     long rc = -ENODEV, copy_rc = 0;
 
     if ( !env_read_once(&c->pools[id]) )
         return -ENODEV;
     COUNT(c, puts);
+    /* A frozen client's put only drops the older copy, as a failed one. */
+    frozen = env_read_once(&c->frozen);
     /* Before taking the pool's lock: eviction may need it. */
-    data = data_alloc(c);
+    data = frozen ? NULL : data_alloc(c);
     /* The copy too: looking the frame up may take the host's locks (env.h). */
     if ( data )
     {
@@ -902,6 +906,8 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     rc = data && pg ? copy_rc : -ENOMEM;
     if ( old && rc == -ENOMEM )
         rc = -ENOSPC;
+    if ( frozen )
+        rc = -TMEM_EFROZEN;
     if ( rc )
         goto fail;
 

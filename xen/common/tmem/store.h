@@ -150,6 +150,9 @@ struct tmem_cpu_counters {
     struct tmem_counters n;
 } ENV_CACHE_ALIGNED;
 
+/* Shared-pool uuids the administrator may allow one client. */
+#define TMEM_MAX_AUTH 8
+
 struct tmem_client {
     void *owner;                    /* the environment's domain */
     unsigned int id;
@@ -171,6 +174,10 @@ struct tmem_client {
     bool dying;                     /* being destroyed (under lru_lock) */
     uint32_t clock;                 /* the next ephemeral page's age */
     unsigned long max_eph;          /* ephemeral pages it may hold */
+    bool frozen;                    /* its puts refused (administrator) */
+    /* pools_lock: the shared-pool uuids it may use (tmem_shared_auth) */
+    uint64_t auth[TMEM_MAX_AUTH][2];
+    unsigned int nr_auth;
     unsigned long evict_pass;       /* clients_lock: see evict.c */
     unsigned long pers_pages;       /* persistent, charged (atomic) */
     struct tmem_cpu_counters *count;    /* [env_nr_cpus()] */
@@ -201,6 +208,7 @@ void tmem_client_counters(const struct tmem_client *c,
                           struct tmem_counters *n);
 
 #define TMEM_DEFAULT_WEIGHT 100
+#define TMEM_MAX_WEIGHT 65535
 
 struct tmem_client *tmem_client_create(unsigned int id, void *owner);
 /*
@@ -218,6 +226,46 @@ void tmem_client_set_weight(struct tmem_client *c, unsigned int weight);
 #define TMEM_NO_CAP (~0UL)
 void tmem_client_set_max_ephemeral(struct tmem_client *c,
                                    unsigned long pages);
+/*
+ * Freeze client @c (its puts fail with -EFROZEN, and drop any older copy
+ * of the page they name, as every failed put does) or thaw it.
+ */
+void tmem_client_set_frozen(struct tmem_client *c, bool frozen);
+/*
+ * Drop up to @nr of client @c's ephemeral pages, oldest first; returns
+ * how many went (fewer once it holds none).
+ */
+unsigned long tmem_client_flush(struct tmem_client *c, unsigned long nr);
+
+/*
+ * Shared pools. With tmem_shared_auth set (the "tmem_shared_auth" boot
+ * option), a client may create or join a shared pool only for a uuid the
+ * administrator allowed it: tmem_client_auth(c, uuid, true) allows one,
+ * up to TMEM_MAX_AUTH (-ENOSPC past that), false withdraws it (-ENOENT if
+ * it was not allowed). Withdrawing does not take the client out of a
+ * pool it is in; it cannot join again.
+ */
+extern bool tmem_shared_auth;
+int tmem_client_auth(struct tmem_client *c, const uint64_t uuid[2],
+                     bool allow);
+
+/* What the administrator's list shows of one pool of a client. */
+struct tmem_pool_info {
+    unsigned int id;
+    bool persistent;
+    bool shared;
+    uint64_t uuid[2];
+    unsigned long pages;
+};
+/*
+ * Fill @info (room for TMEM_MAX_POOLS_PER_CLIENT) with client @c's pools,
+ * by id; returns how many. Page counts are a snapshot.
+ */
+unsigned int tmem_client_pools(struct tmem_client *c,
+                               struct tmem_pool_info *info);
+/* Copy the uuids client @c may use into @uuids (TMEM_MAX_AUTH); how many. */
+unsigned int tmem_client_auth_list(struct tmem_client *c,
+                                   uint64_t (*uuids)[2]);
 
 /*
  * The hypercall: validate and carry out one op for client @c. An op whose

@@ -31,6 +31,13 @@ bool tmem_reclaim(unsigned long nr_pages);
 /* Ephemeral pages tmem holds: free memory the heap can have back. */
 unsigned long tmem_lent_pages(void);
 
+/*
+ * XEN_SYSCTL_tmem_op, the administrator's control. -ERESTART: issue it
+ * again (a continuation).
+ */
+struct xen_sysctl_tmem_op;
+long tmem_sysctl(struct xen_sysctl_tmem_op *op);
+
 #else
 
 static inline int tmem_domain_destroy(struct domain *d)

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xen-tmem: the host administrator's control of Xen's Transcendent Memory,
+ * run in dom0. It lists the domains using tmem (clients) with their pools
+ * and counters, and sets a domain's weight, its cap on ephemeral pages,
+ * its frozen state, the shared-pool uuids it may use, or flushes its
+ * ephemeral pages: XEN_SYSCTL_tmem_op through the privcmd driver. Xen
+ * answers a domain that is not privileged with EPERM (XSM).
+ *
+ * It needs no Xen library: the sysctl is in Xen's public headers, and the
+ * hypercall's buffers come from /dev/xen/hypercall, whose pages Xen can
+ * always read and write (or, without it, locked memory).
+ */
+#define __XEN_TOOLS__ 1
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xen/xen.h>
+#include <xen/sysctl.h>
+#include <xen/tmem.h>
+
+/*
+ * Linux's privcmd ABI (include/uapi/xen/privcmd.h), stable since 2.6; the
+ * installed header wants the kernel's xen/interface/xen.h.
+ */
+struct privcmd_hypercall {
+	uint64_t op;
+	uint64_t arg[5];
+};
+
+#define IOCTL_PRIVCMD_HYPERCALL \
+	_IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
+
+#define CLIENTS_PER_CALL 64
+#define TMEM_EFROZEN 1000
+
+static const char *prog = "xen-tmem";
+static int privcmd = -1;
+
+struct buffers {
+	struct xen_sysctl sysctl;
+	struct xen_sysctl_tmem_client clients[CLIENTS_PER_CALL];
+};
+
+static struct buffers *buf;
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s list [-p]            clients, with -p their pools and allowed uuids\n"
+		"       %s set-weight DOMID N    weight N (1..65535, default 100)\n"
+		"       %s set-cap DOMID PAGES   cap its ephemeral pages (\"none\": no cap)\n"
+		"       %s freeze DOMID          refuse its puts\n"
+		"       %s thaw DOMID            take its puts again\n"
+		"       %s flush DOMID           drop its ephemeral pages\n"
+		"       %s auth DOMID UUID       allow it shared pool UUID\n"
+		"       %s auth -r DOMID UUID    withdraw that\n"
+		"DOMID is a domain's number (xl domid NAME); \"all\" for every client\n"
+		"(freeze, thaw, flush).\n",
+		prog, prog, prog, prog, prog, prog, prog, prog);
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void setup(void)
+{
+	int fd;
+
+	privcmd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (privcmd < 0)
+		die("cannot open /dev/xen/privcmd: %s (not in a Xen domain?)",
+		    strerror(errno));
+	fd = open("/dev/xen/hypercall", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		buf = mmap(NULL, sizeof(*buf), PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+		close(fd);
+		if (buf == MAP_FAILED)
+			buf = NULL;
+	}
+	if (!buf) {
+		buf = mmap(NULL, sizeof(*buf), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+		if (buf == MAP_FAILED)
+			die("cannot get hypercall buffers: %s", strerror(errno));
+	}
+}
+
+/* One XEN_SYSCTL_tmem_op; 0, or -errno as Xen or privcmd said. */
+static int tmem_sysctl(struct xen_sysctl_tmem_op *op)
+{
+	struct privcmd_hypercall call = {
+		.op = __HYPERVISOR_sysctl,
+		.arg = { (uintptr_t)&buf->sysctl },
+	};
+	int rc;
+
+	memset(&buf->sysctl, 0, sizeof(buf->sysctl));
+	buf->sysctl.cmd = XEN_SYSCTL_tmem_op;
+	buf->sysctl.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	buf->sysctl.u.tmem_op = *op;
+	rc = ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
+	*op = buf->sysctl.u.tmem_op;
+
+	return rc < 0 ? -errno : 0;
+}
+
+static const char *error_text(int err)
+{
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		return "not allowed (only a privileged domain may control tmem)";
+	case -ENODEV:
+		return "tmem is off (boot Xen with \"tmem\")";
+	case -ESRCH:
+		return "no such domain";
+	case -EOPNOTSUPP:
+		return "this Xen does not know that command";
+	case -ENOSPC:
+		return "too many uuids allowed already";
+	case -ENOENT:
+		return "that uuid was not allowed";
+	default:
+		return strerror(-err);
+	}
+}
+
+static void check(int rc, const char *what)
+{
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s\n", prog, what, error_text(rc));
+		exit(1);
+	}
+}
+
+static unsigned int parse_domid(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v >= DOMID_FIRST_RESERVED)
+		die("'%s' is not a domain number", s);
+	return v;
+}
+
+static uint64_t parse_u64(const char *s, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s == '-')
+		die("'%s' is not a number", s);
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		die("'%s' is not a number in range", s);
+	return v;
+}
+
+/*
+ * A uuid as text (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): its 16 bytes in
+ * order, the first 8 the low word, as Linux's driver hands a filesystem's
+ * uuid to NEW_POOL.
+ */
+static void parse_uuid(const char *s, uint64_t uuid[2])
+{
+	unsigned char b[16];
+	unsigned int i = 0, n;
+	const char *p = s;
+
+	while (*p && i < 16) {
+		if (*p == '-') {
+			p++;
+			continue;
+		}
+		if (sscanf(p, "%2x", &n) != 1 || !p[1] || p[1] == '-')
+			die("'%s' is not a uuid", s);
+		b[i++] = n;
+		p += 2;
+	}
+	if (i != 16 || *p)
+		die("'%s' is not a uuid", s);
+	memcpy(&uuid[0], &b[0], 8);
+	memcpy(&uuid[1], &b[8], 8);
+}
+
+static void print_uuid(const uint64_t uuid[2])
+{
+	unsigned char b[16];
+	unsigned int i;
+
+	memcpy(&b[0], &uuid[0], 8);
+	memcpy(&b[8], &uuid[1], 8);
+	for (i = 0; i < 16; i++)
+		printf("%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
+		       b[i]);
+}
+
+typedef void (*client_fn)(const struct xen_sysctl_tmem_client *c, void *arg);
+
+/* Every client, CLIENTS_PER_CALL a call; fn is called for each. */
+static unsigned int walk_clients(client_fn fn, void *arg)
+{
+	unsigned int next = 0, total = 0, i;
+	struct xen_sysctl_tmem_op op;
+
+	for (;;) {
+		memset(&op, 0, sizeof(op));
+		op.cmd = XEN_SYSCTL_TMEM_OP_LIST;
+		op.domid = next;
+		op.nr = CLIENTS_PER_CALL;
+		set_xen_guest_handle(op.clients, buf->clients);
+		check(tmem_sysctl(&op), "list");
+		for (i = 0; i < op.nr; i++) {
+			struct xen_sysctl_tmem_client c = buf->clients[i];
+
+			fn(&c, arg);
+			next = c.domid + 1;
+		}
+		total += op.nr;
+		if (op.nr < CLIENTS_PER_CALL)
+			return total;
+	}
+}
+
+static void print_client(const struct xen_sysctl_tmem_client *c, void *arg)
+{
+	bool pools = *(bool *)arg;
+	char cap[24] = "none";
+	unsigned int i;
+
+	if (c->cap != XEN_SYSCTL_TMEM_NO_CAP)
+		snprintf(cap, sizeof(cap), "%llu", (unsigned long long)c->cap);
+	printf("%5u %6u %10s %6s %10llu %10llu %10llu %10llu %10llu %10llu %10llu %10llu %5u\n",
+	       c->domid, c->weight, cap,
+	       c->flags & XEN_SYSCTL_TMEM_FROZEN ? "yes" : "no",
+	       (unsigned long long)c->eph_pages,
+	       (unsigned long long)c->pers_pages, (unsigned long long)c->puts,
+	       (unsigned long long)c->puts_failed, (unsigned long long)c->gets,
+	       (unsigned long long)c->gets_hit, (unsigned long long)c->flushes,
+	       (unsigned long long)c->evictions, c->nr_pools);
+	if (!pools)
+		return;
+	for (i = 0; i < c->nr_pools && i < XEN_SYSCTL_TMEM_MAX_POOLS; i++) {
+		const struct xen_sysctl_tmem_pool *p = &c->pools[i];
+
+		printf("      pool %2u %-10s %-7s %10llu pages",
+		       p->id, p->flags & TMEM_POOL_PERSIST ? "persistent" : "ephemeral",
+		       p->flags & TMEM_POOL_SHARED ? "shared" : "private",
+		       (unsigned long long)p->pages);
+		if (p->flags & TMEM_POOL_SHARED) {
+			printf(" uuid ");
+			print_uuid(p->uuid);
+		}
+		printf("\n");
+	}
+	for (i = 0; i < c->nr_auth && i < XEN_SYSCTL_TMEM_MAX_AUTH; i++) {
+		printf("      may share ");
+		print_uuid(c->auth[i]);
+		printf("\n");
+	}
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	bool pools = false;
+
+	if (argc == 2 && !strcmp(argv[1], "-p"))
+		pools = true;
+	else if (argc != 1)
+		return print_usage(stderr), 2;
+	printf("%5s %6s %10s %6s %10s %10s %10s %10s %10s %10s %10s %10s %5s\n",
+	       "dom", "weight", "cap", "frozen", "eph_pages", "pers_pages",
+	       "puts", "puts_fail", "gets", "hits", "flushes", "evictions",
+	       "pools");
+	walk_clients(print_client, &pools);
+	return 0;
+}
+
+/* One command on one domain; for FLUSH and SET_CAP, until it is done. */
+static int control(uint32_t cmd, unsigned int domid, uint64_t arg,
+		   const uint64_t uuid[2], const char *what)
+{
+	struct xen_sysctl_tmem_op op;
+	uint64_t flushed = 0;
+	int rc;
+
+	for (;;) {
+		memset(&op, 0, sizeof(op));
+		op.cmd = cmd;
+		op.domid = domid;
+		op.arg = cmd == XEN_SYSCTL_TMEM_OP_FLUSH ? UINT64_MAX : arg;
+		if (uuid) {
+			op.uuid[0] = uuid[0];
+			op.uuid[1] = uuid[1];
+		}
+		rc = tmem_sysctl(&op);
+		if (rc)
+			break;
+		if (cmd == XEN_SYSCTL_TMEM_OP_FLUSH) {
+			/* Xen flushes a bounded batch a call. */
+			flushed += op.arg;
+			if (!op.arg)
+				break;
+		} else if (cmd != XEN_SYSCTL_TMEM_OP_SET_CAP || !op.arg) {
+			break;
+		}
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s domain %u: %s\n", prog, what, domid,
+			error_text(rc));
+		return 1;
+	}
+	if (cmd == XEN_SYSCTL_TMEM_OP_FLUSH)
+		printf("domain %u: %llu pages flushed\n", domid,
+		       (unsigned long long)flushed);
+	return 0;
+}
+
+struct all_arg {
+	uint32_t cmd;
+	const char *what;
+	int rc;
+};
+
+static void control_one(const struct xen_sysctl_tmem_client *c, void *arg)
+{
+	struct all_arg *a = arg;
+
+	a->rc |= control(a->cmd, c->domid, 0, NULL, a->what);
+}
+
+static int cmd_domain(uint32_t cmd, const char *what, int argc, char **argv)
+{
+	struct all_arg a = { cmd, what, 0 };
+
+	if (argc != 2)
+		return print_usage(stderr), 2;
+	if (!strcmp(argv[1], "all")) {
+		walk_clients(control_one, &a);
+		return a.rc;
+	}
+	return control(cmd, parse_domid(argv[1]), 0, NULL, what);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	uint64_t uuid[2];
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		print_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(cmd, "list") && strcmp(cmd, "set-weight") &&
+	    strcmp(cmd, "set-cap") && strcmp(cmd, "freeze") &&
+	    strcmp(cmd, "thaw") && strcmp(cmd, "flush") && strcmp(cmd, "auth")) {
+		fprintf(stderr, "%s: no command '%s'\n", prog, cmd);
+		print_usage(stderr);
+		return 2;
+	}
+	setup();
+
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(cmd, "freeze"))
+		return cmd_domain(XEN_SYSCTL_TMEM_OP_FREEZE, "freeze", argc, argv);
+	if (!strcmp(cmd, "thaw"))
+		return cmd_domain(XEN_SYSCTL_TMEM_OP_THAW, "thaw", argc, argv);
+	if (!strcmp(cmd, "flush"))
+		return cmd_domain(XEN_SYSCTL_TMEM_OP_FLUSH, "flush", argc, argv);
+	if (!strcmp(cmd, "set-weight")) {
+		if (argc != 3)
+			return print_usage(stderr), 2;
+		return control(XEN_SYSCTL_TMEM_OP_SET_WEIGHT, parse_domid(argv[1]),
+			       parse_u64(argv[2], 65535), NULL, "set-weight");
+	}
+	if (!strcmp(cmd, "set-cap")) {
+		if (argc != 3)
+			return print_usage(stderr), 2;
+		return control(XEN_SYSCTL_TMEM_OP_SET_CAP, parse_domid(argv[1]),
+			       !strcmp(argv[2], "none") ? XEN_SYSCTL_TMEM_NO_CAP :
+			       parse_u64(argv[2], XEN_SYSCTL_TMEM_NO_CAP - 1),
+			       NULL, "set-cap");
+	}
+	/* auth [-r] DOMID UUID */
+	if (argc == 4 && !strcmp(argv[1], "-r")) {
+		parse_uuid(argv[3], uuid);
+		return control(XEN_SYSCTL_TMEM_OP_AUTH, parse_domid(argv[2]), 0,
+			       uuid, "auth -r");
+	}
+	if (argc != 3)
+		return print_usage(stderr), 2;
+	parse_uuid(argv[2], uuid);
+	return control(XEN_SYSCTL_TMEM_OP_AUTH, parse_domid(argv[1]), 1, uuid,
+		       "auth");
+}
