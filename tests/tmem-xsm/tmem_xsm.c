@@ -6,7 +6,9 @@
  * grant, every tmem operation is refused with -EPERM, before anything
  * else is looked at (an object op on a pool that does not exist is
  * -EPERM, not -ENODEV); with the default policy loaded again it may use tmem
- * again. Hypercalls go through privcmd.
+ * again. Hypercalls go through privcmd. The administrator's control
+ * (xen-tmem, XEN_SYSCTL_tmem_op) needs dom0's tmem_control: the deny
+ * policy lacks that grant too.
  *
  *   tmem_xsm DEFAULT_POLICY DENY_POLICY
  *
@@ -182,6 +184,19 @@ static void tmem_allowed(const char *policy)
     }
 }
 
+/*
+ * The administrator's control, XEN_SYSCTL_tmem_op, through dom0's
+ * xen-tmem: its exit status (0 when Xen answered the list).
+ */
+static int xen_tmem_list(void)
+{
+    int rc = system("xen-tmem list > /tmp/xen-tmem.out 2>&1");
+
+    if ( rc )
+        system("sed 's/^/# xen-tmem: /' /tmp/xen-tmem.out");
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     char what[128];
@@ -212,6 +227,8 @@ int main(int argc, char **argv)
     check(ret == 1, what);
 
     tmem_allowed("default policy");
+    check(xen_tmem_list() == 0,
+          "default policy: dom0's xen-tmem list works (tmem_control)");
 
     ret = flask_load(argv[2]);
     snprintf(what, sizeof(what), "policy without tmem_op loaded (%ld)", ret);
@@ -226,11 +243,15 @@ int main(int argc, char **argv)
              "policy without tmem_op: FLUSH_OBJECT on no pool gives -EPERM "
              "(got %ld)", ret);
     check(ret == -EPERM, what);
+    check(xen_tmem_list() != 0,
+          "policy without tmem_control: dom0's xen-tmem list is refused");
 
     ret = flask_load(argv[1]);
     snprintf(what, sizeof(what), "default policy loaded again (%ld)", ret);
     check(ret == 0, what);
     tmem_allowed("default policy again");
+    check(xen_tmem_list() == 0,
+          "default policy again: dom0's xen-tmem list works");
 
     printf("tmem_xsm: %u of %u checks failed\n", failed, checks);
     return failed ? 1 : 0;
