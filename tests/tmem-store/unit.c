@@ -925,6 +925,7 @@ static void test_client_flush(void)
 {
     struct tmem_client *c = setup(2);
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
+    unsigned long n;
     unsigned int i;
 
     CHECK_EQ(new_pool(c, EPH, 0), 0);
@@ -948,6 +949,19 @@ static void test_client_flush(void)
     CHECK_EQ(eph(d), 20);
     for ( i = 0; i < 20; i++ )
         CHECK_EQ(get(c, 2, 1, i, 1, 100 + i), 1);
+
+    /*
+     * It stops between batches when asked to: a guest can make each page
+     * cost a lock of every pool it has, and keep those locks busy.
+     */
+    for ( i = 0; i < 200; i++ )
+        CHECK_EQ(put(c, 0, 2, i, 0, i), 1);
+    preempt_every = 1;
+    n = tmem_client_flush(c, 1000);
+    preempt_every = 0;
+    CHECK(n > 0 && n < 200);
+    CHECK_EQ(eph(c), 200 - n);
+    CHECK_EQ(tmem_client_flush(c, 1000), 200 - n);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
 }

@@ -12,6 +12,7 @@
  * always read and write (or, without it, locked memory).
  */
 #define __XEN_TOOLS__ 1
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -123,8 +124,9 @@ static const char *error_text(int err)
 {
 	switch (err) {
 	case -EPERM:
-	case -EACCES:
 		return "not allowed (only a privileged domain may control tmem)";
+	case -EACCES:
+		return "denied by the XSM policy (or a tool built for another Xen)";
 	case -ENODEV:
 		return "tmem is off (boot Xen with \"tmem\")";
 	case -ESRCH:
@@ -148,55 +150,79 @@ static void check(int rc, const char *what)
 	}
 }
 
+/* Decimal digits only: no sign, space, base prefix or suffix. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 static unsigned int parse_domid(const char *s)
 {
-	char *end;
 	unsigned long v;
 
 	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v >= DOMID_FIRST_RESERVED)
+	v = all_digits(s) ? strtoul(s, NULL, 10) : DOMID_FIRST_RESERVED;
+	if (errno || v >= DOMID_FIRST_RESERVED)
 		die("'%s' is not a domain number", s);
 	return v;
 }
 
 static uint64_t parse_u64(const char *s, uint64_t max)
 {
-	char *end;
 	unsigned long long v;
 
-	errno = 0;
-	if (*s == '-')
+	if (!all_digits(s))
 		die("'%s' is not a number", s);
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v > max)
+	errno = 0;
+	v = strtoull(s, NULL, 10);
+	if (errno || v > max)
 		die("'%s' is not a number in range", s);
 	return v;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
- * A uuid as text (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): its 16 bytes in
- * order, the first 8 the low word, as Linux's driver hands a filesystem's
- * uuid to NEW_POOL.
+ * A uuid as text, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx or 32 hex digits:
+ * its 16 bytes in order, the first 8 the low word, as Linux's driver hands
+ * a filesystem's uuid to NEW_POOL.
  */
 static void parse_uuid(const char *s, uint64_t uuid[2])
 {
+	bool dashed = strlen(s) == 36;
 	unsigned char b[16];
-	unsigned int i = 0, n;
+	unsigned int i;
 	const char *p = s;
 
-	while (*p && i < 16) {
-		if (*p == '-') {
-			p++;
-			continue;
-		}
-		if (sscanf(p, "%2x", &n) != 1 || !p[1] || p[1] == '-')
+	if (!dashed && strlen(s) != 32)
+		die("'%s' is not a uuid", s);
+	for (i = 0; i < 16; i++) {
+		int hi, lo;
+
+		if (dashed && (i == 4 || i == 6 || i == 8 || i == 10) &&
+		    *p++ != '-')
 			die("'%s' is not a uuid", s);
-		b[i++] = n;
+		hi = hex_digit(p[0]);
+		lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (lo < 0)
+			die("'%s' is not a uuid", s);
+		b[i] = hi << 4 | lo;
 		p += 2;
 	}
-	if (i != 16 || *p)
-		die("'%s' is not a uuid", s);
 	memcpy(&uuid[0], &b[0], 8);
 	memcpy(&uuid[1], &b[8], 8);
 }
@@ -215,29 +241,52 @@ static void print_uuid(const uint64_t uuid[2])
 
 typedef void (*client_fn)(const struct xen_sysctl_tmem_client *c, void *arg);
 
-/* Every client, CLIENTS_PER_CALL a call; fn is called for each. */
+/*
+ * Every client, CLIENTS_PER_CALL at most a call, from the next domain
+ * number on until Xen reports none; fn is called for each, and may issue
+ * sysctls of its own (the batch is copied first).
+ */
 static unsigned int walk_clients(client_fn fn, void *arg)
 {
-	unsigned int next = 0, total = 0, i;
+	static struct xen_sysctl_tmem_client batch[CLIENTS_PER_CALL];
+	unsigned int next = 0, total = 0, i, n;
 	struct xen_sysctl_tmem_op op;
 
-	for (;;) {
+	while (next < DOMID_FIRST_RESERVED) {
 		memset(&op, 0, sizeof(op));
 		op.cmd = XEN_SYSCTL_TMEM_OP_LIST;
 		op.domid = next;
 		op.nr = CLIENTS_PER_CALL;
 		set_xen_guest_handle(op.clients, buf->clients);
 		check(tmem_sysctl(&op), "list");
-		for (i = 0; i < op.nr; i++) {
-			struct xen_sysctl_tmem_client c = buf->clients[i];
-
-			fn(&c, arg);
-			next = c.domid + 1;
+		n = op.nr < CLIENTS_PER_CALL ? op.nr : CLIENTS_PER_CALL;
+		if (!n)
+			break;
+		memcpy(batch, buf->clients, n * sizeof(batch[0]));
+		for (i = 0; i < n; i++) {
+			fn(&batch[i], arg);
+			next = batch[i].domid + 1;
 		}
-		total += op.nr;
-		if (op.nr < CLIENTS_PER_CALL)
-			return total;
+		total += n;
 	}
+	return total;
+}
+
+/* Ephemeral pages domain @domid holds now; 0 if it has no client. */
+static int client_eph(unsigned int domid, uint64_t *pages)
+{
+	struct xen_sysctl_tmem_op op;
+	int rc;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = XEN_SYSCTL_TMEM_OP_LIST;
+	op.domid = domid;
+	op.nr = 1;
+	set_xen_guest_handle(op.clients, buf->clients);
+	rc = tmem_sysctl(&op);
+	*pages = !rc && op.nr && buf->clients[0].domid == domid ?
+		 buf->clients[0].eph_pages : 0;
+	return rc;
 }
 
 static void print_client(const struct xen_sysctl_tmem_client *c, void *arg)
@@ -294,33 +343,50 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-/* One command on one domain; for FLUSH and SET_CAP, until it is done. */
+/*
+ * One command on one domain; FLUSH and SET_CAP again until done. Xen does
+ * a bounded batch a call. A flush drops what the domain held when it
+ * began, so that a guest that keeps putting cannot keep it going; a cap
+ * is given up on once three calls in a row bring nothing below it.
+ */
 static int control(uint32_t cmd, unsigned int domid, uint64_t arg,
 		   const uint64_t uuid[2], const char *what)
 {
 	struct xen_sysctl_tmem_op op;
-	uint64_t flushed = 0;
-	int rc;
+	uint64_t flushed = 0, left = arg, last = UINT64_MAX;
+	unsigned int stuck = 0;
+	int rc = 0;
 
-	for (;;) {
+	if (cmd == XEN_SYSCTL_TMEM_OP_FLUSH)
+		rc = client_eph(domid, &left);
+	while (!rc) {
+		if (cmd == XEN_SYSCTL_TMEM_OP_FLUSH && !left)
+			break;
 		memset(&op, 0, sizeof(op));
 		op.cmd = cmd;
 		op.domid = domid;
-		op.arg = cmd == XEN_SYSCTL_TMEM_OP_FLUSH ? UINT64_MAX : arg;
+		op.arg = cmd == XEN_SYSCTL_TMEM_OP_FLUSH ? left : arg;
 		if (uuid) {
 			op.uuid[0] = uuid[0];
 			op.uuid[1] = uuid[1];
 		}
 		rc = tmem_sysctl(&op);
-		if (rc)
-			break;
-		if (cmd == XEN_SYSCTL_TMEM_OP_FLUSH) {
-			/* Xen flushes a bounded batch a call. */
-			flushed += op.arg;
-			if (!op.arg)
+		if (rc || cmd == XEN_SYSCTL_TMEM_OP_FLUSH) {
+			if (rc || !op.arg || op.arg > left)
 				break;
-		} else if (cmd != XEN_SYSCTL_TMEM_OP_SET_CAP || !op.arg) {
+			flushed += op.arg;
+			left -= op.arg;
+			continue;
+		}
+		if (cmd != XEN_SYSCTL_TMEM_OP_SET_CAP || !op.arg)
 			break;
+		/* op.arg: pages still over the cap. */
+		stuck = op.arg < last ? 0 : stuck + 1;
+		last = op.arg;
+		if (stuck == 3) {
+			fprintf(stderr, "%s: %s domain %u: %llu pages still over the cap\n",
+				prog, what, domid, (unsigned long long)op.arg);
+			return 1;
 		}
 	}
 	if (rc) {

@@ -266,19 +266,23 @@ void tmem_evict_over_cap(struct tmem_client *c)
 
 /*
  * The administrator's flush: the client's oldest pages, as eviction
- * takes them, counted as evictions.
+ * takes them, counted as evictions. The clients lock is taken a batch at
+ * a time, and the caller is asked between batches whether to stop: a
+ * guest can make each page cost a lock of every pool it has, and keep
+ * those locks busy. The caller keeps @c alive and not dying.
  */
 unsigned long tmem_client_flush(struct tmem_client *c, unsigned long nr)
 {
     unsigned long done = 0, got;
 
-    env_spin_lock(&tmem_clients_lock);
+    ASSERT(!c->dying);
     do {
+        env_spin_lock(&tmem_clients_lock);
         got = evict_from(c, nr - done < EVICT_BATCH ? nr - done
                                                     : EVICT_BATCH);
+        env_spin_unlock(&tmem_clients_lock);
         done += got;
-    } while ( got && done < nr );
-    env_spin_unlock(&tmem_clients_lock);
+    } while ( got && done < nr && !env_preempt_check() );
 
     return done;
 }

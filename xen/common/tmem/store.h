@@ -233,7 +233,8 @@ void tmem_client_set_max_ephemeral(struct tmem_client *c,
 void tmem_client_set_frozen(struct tmem_client *c, bool frozen);
 /*
  * Drop up to @nr of client @c's ephemeral pages, oldest first; returns
- * how many went (fewer once it holds none).
+ * how many went: fewer once it holds none, or when env_preempt_check()
+ * asks between batches. @c must stay alive and not dying meanwhile.
  */
 unsigned long tmem_client_flush(struct tmem_client *c, unsigned long nr);
 

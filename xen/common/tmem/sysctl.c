@@ -10,7 +10,10 @@
  * so a client found here stays while the call runs, and one created here
  * cannot be created for a domain already being torn down. A call that
  * cannot get the lock at once is continued, as domctls are. Work per
- * call is bounded: at most LIST_MAX clients, FLUSH_MAX pages.
+ * call is bounded: at most LIST_MAX clients, FLUSH_MAX pages, and a flush
+ * also stops between batches when another vCPU needs this one. Fields a
+ * command does not use must be zero, so that they can mean something
+ * later.
  */
 
 #include <xen/domain.h>
@@ -24,7 +27,8 @@
 #include "store.h"
 
 #define LIST_MAX 64
-#define FLUSH_MAX 4096
+/* As many as one reclaim from the page allocator: tmem_reclaim()'s batch. */
+#define FLUSH_MAX 512
 
 static void client_info(struct tmem_client *c,
                         struct xen_sysctl_tmem_client *info)
@@ -87,7 +91,7 @@ static long list_clients(struct xen_sysctl_tmem_op *op)
 
         if ( d->domain_id < op->domid || !c || d->is_dying )
             continue;
-        if ( n == max )
+        if ( n == max || (n && hypercall_preempt_check()) )
             break;
         client_info(c, &info);
         if ( copy_to_guest_offset(op->clients, n, &info, 1) )
@@ -151,6 +155,23 @@ static long control_client(struct xen_sysctl_tmem_op *op,
     return -EOPNOTSUPP;
 }
 
+/* Are the fields command op->cmd does not use zero? */
+static bool unused_fields_zero(const struct xen_sysctl_tmem_op *op)
+{
+    bool list = op->cmd == XEN_SYSCTL_TMEM_OP_LIST;
+    bool uses_arg = op->cmd == XEN_SYSCTL_TMEM_OP_SET_WEIGHT ||
+                    op->cmd == XEN_SYSCTL_TMEM_OP_SET_CAP ||
+                    op->cmd == XEN_SYSCTL_TMEM_OP_FLUSH ||
+                    op->cmd == XEN_SYSCTL_TMEM_OP_AUTH;
+
+    if ( op->pad || op->pad2 || (!uses_arg && op->arg) )
+        return false;
+    if ( op->cmd != XEN_SYSCTL_TMEM_OP_AUTH && (op->uuid[0] || op->uuid[1]) )
+        return false;
+
+    return list || (!op->nr && guest_handle_is_null(op->clients));
+}
+
 long tmem_sysctl(struct xen_sysctl_tmem_op *op)
 {
     struct tmem_client *c;
@@ -159,11 +180,11 @@ long tmem_sysctl(struct xen_sysctl_tmem_op *op)
 
     if ( !opt_tmem )
         return -ENODEV;
-    if ( op->pad || op->pad2 )
-        return -EINVAL;
     if ( op->cmd < XEN_SYSCTL_TMEM_OP_LIST ||
          op->cmd > XEN_SYSCTL_TMEM_OP_AUTH )
         return -EOPNOTSUPP;
+    if ( !unused_fields_zero(op) )
+        return -EINVAL;
 
     if ( !domctl_lock_acquire() )
         return -ERESTART;
@@ -179,11 +200,21 @@ long tmem_sysctl(struct xen_sysctl_tmem_op *op)
     if ( !d )
         goto out;
     /* domain_kill() sets it under the domctl lock, which we hold. */
-    c = d->is_dying ? NULL : tmem_domain_client(d);
-    if ( c )
-        rc = control_client(op, c);
-    else if ( !d->is_dying )
-        rc = -ENOMEM;
+    if ( d->is_dying )
+        goto unlock;
+    rc = 0;
+    c = read_atomic(&d->tmem_client);
+    /* No client: nothing to flush or thaw, and none made for that. */
+    if ( !c && (op->cmd == XEN_SYSCTL_TMEM_OP_FLUSH ||
+                op->cmd == XEN_SYSCTL_TMEM_OP_THAW) )
+    {
+        op->arg = 0;
+        goto unlock;
+    }
+    if ( !c )
+        c = tmem_domain_client(d);
+    rc = c ? control_client(op, c) : -ENOMEM;
+ unlock:
     rcu_unlock_domain(d);
 
  out:
