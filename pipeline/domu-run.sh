@@ -10,6 +10,10 @@
 #   DOMU_MEM=MiB                 its memory (default 256)
 #   DOMU_MAXMEM=MiB              what it may balloon up to (DOMU_MEM)
 #   DOMU_SWAP=MiB                its swap disk, xvdb (default 256; 0: none)
+#   DOMU_DISKS="FILE:VDEV:MODE ..."  more disks for it: each FILE an
+#                                image on dom0's test disk (a DISK_IMAGE
+#                                that holds it), given to the guest as
+#                                VDEV (xvdc to xvdz), MODE ro or rw
 #   DOMU_ARGS="..."              more of its kernel command line
 #   DOM0_RUN=path/to/prog        a program dom0 runs once the guest is
 #                                started, e.g. to save or migrate it (see
@@ -70,6 +74,13 @@ esac
 case $DOMU_SWAP in
 '' | *[!0-9]*) die "domu-run: DOMU_SWAP is a number of MiB, not '$DOMU_SWAP'" ;;
 esac
+for d in ${DOMU_DISKS:-}; do
+	case $d in
+	*[!A-Za-z0-9._/:-]* | /* | *..* | *:*:*:*) ;;
+	?*:xvd[c-z]:r[ow]) continue ;;
+	esac
+	die "domu-run: DOMU_DISKS entries are FILE:VDEV:MODE (a relative FILE, VDEV xvdc to xvdz, MODE ro or rw), not '$d'"
+done
 # It becomes a string in xl's configuration.
 case $DOMU_ARGS in
 *'"'* | *\\* | *$'\n'*) die "domu-run: no quotes, backslashes or newlines in DOMU_ARGS" ;;
@@ -114,6 +125,7 @@ for f in ${DOM0_FILES:-}; do
 	install -m 755 "$f" "$work/job/"
 done
 printf '%s\n' "console=hvc0 kunit.enable=0 $DOMU_ARGS" > "$work/job/domu.args"
+[ -z "${DOMU_DISKS:-}" ] || printf '%s\n' $DOMU_DISKS > "$work/job/domu.disks"
 
 swap_note=
 [ "$DOMU_SWAP" -eq 0 ] || swap_note=" and ${DOMU_SWAP} MiB of swap"

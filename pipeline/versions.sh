@@ -15,3 +15,15 @@ XEN_SRC_PKG=xen
 XEN_SRC_VERSION=4.17.5+72-g01140da4e8-1
 XEN_ORIG_TARBALL=xen_4.17.5+72-g01140da4e8.orig.tar.xz
 XEN_ORIG_SHA256=53922f4d0a02c577f2ea9d63f65989cd88715779eebeed879ca1d314103ee06e
+
+# bench-compile.sh's guest compiles the lua5.4 source package (upstream's
+# tarball, built with its own Makefile), pinned exactly, with Debian's gcc
+# of these versions (build-tools-disk.sh: they and their dependencies,
+# unpacked on a disk of the guest's own).
+COMPILE_SRC_PKG=lua5.4
+COMPILE_SRC_VERSION=5.4.4-3+deb12u1
+COMPILE_ORIG_TARBALL=lua5.4_5.4.4.orig.tar.gz
+COMPILE_ORIG_SHA256=164c7849653b80ae67bec4b7473b884bf5cc8d2dca05653475ec2ed27b9ebf61
+GUEST_TOOLCHAIN="gcc=4:12.2.0-3 gcc-12=12.2.0-14+deb12u1 cpp-12=12.2.0-14+deb12u1
+	binutils=2.40-2 libc6-dev=2.36-9+deb12u14 make=4.3-4.1 dash=0.5.12-2
+	coreutils=9.1-1"

@@ -15,7 +15,7 @@ printf '#!/bin/sh\nexit 3\n' > "$tmp/job/prog"
 refused() {
 	local want=$1 out
 	shift
-	if out=$(env -u RUN -u CMD -u DOMU_TYPE -u DOMU_MEM -u DOMU_SWAP -u DOMU_ARGS -u DOM0_RUN \
+	if out=$(env -u RUN -u CMD -u DOMU_TYPE -u DOMU_MEM -u DOMU_SWAP -u DOMU_ARGS -u DOM0_RUN -u DOMU_DISKS \
 		"$@" "$here/../domu-run.sh" 2>&1); then
 		fail "accepted: $*"
 	fi
@@ -28,6 +28,9 @@ refused "DOMU_MEM is a number" RUN="$tmp/job/prog" DOMU_MEM=1G
 refused "too little" RUN="$tmp/job/prog" DOMU_MEM=16
 refused "DOMU_SWAP is a number" RUN="$tmp/job/prog" DOMU_SWAP=1G
 refused "no quotes" RUN="$tmp/job/prog" DOMU_ARGS='a"b'
+refused "DOMU_DISKS entries are" RUN="$tmp/job/prog" DOMU_DISKS="src.img:xvdb:ro"
+refused "DOMU_DISKS entries are" RUN="$tmp/job/prog" DOMU_DISKS="/abs.img:xvdc:ro"
+refused "DOMU_DISKS entries are" RUN="$tmp/job/prog" DOMU_DISKS="src.img:xvdc:w"
 refused "is not a file" RUN="$tmp/job/missing"
 refused "set RUN=" DOMU_TYPE=pvh
 refused "DOM0_RUN=$tmp/job/missing is not a file" RUN="$tmp/job/prog" DOM0_RUN="$tmp/job/missing"
