@@ -19,7 +19,9 @@
 #       restored, refused by Xen at their maximum, and without tmem
 #       (tests/tmem-swap/run); tmem-admin, every verb of dom0's
 #       xen-tmem on a busy guest, and its refusals, a guest's among
-#       them (tests/tmem-admin/run).
+#       them (tests/tmem-admin/run); tmem-guests, three guests sharing
+#       tmem by their weights, one destroyed and one created while the
+#       others read (tests/tmem-guests/run).
 #       tmem-domu, a PVH guest's tmem while xl live-migrates it
 #       (tests/tmem-domu/migrate-pvh), runs only when SUITES names it: a
 #       run takes 5 to 15 minutes under TCG, and its PVH guest has been
@@ -205,6 +207,9 @@ for l in $LAYERS; do
 		fi
 		if wanted tmem-admin; then
 			layer tmem-admin env DOMU_RUN_BUILT=1 "$REPO_DIR/tests/tmem-admin/run"
+		fi
+		if wanted tmem-guests; then
+			layer tmem-guests env DOMU_RUN_BUILT=1 "$REPO_DIR/tests/tmem-guests/run"
 		fi
 		if wanted tmem-swap; then
 			layer tmem-swap env DOMU_RUN_BUILT=1 "$REPO_DIR/tests/tmem-swap/run"
