@@ -21,7 +21,7 @@ endif
 # Length of make soak, in minutes.
 SOAK_MINUTES ?= 30
 
-.PHONY: help demo check check-unit check-vm soak bench bench-small bench-squeeze bench-compile bench-store build vm-run domu-run devtree export-patches clean
+.PHONY: help demo check check-unit check-vm soak bench bench-small bench-squeeze bench-compile bench-density bench-store build vm-run domu-run devtree export-patches clean
 
 help:
 	@echo "make demo            boot Xen with tmem and a tmem-using Linux, show it working"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-small     the same on a 528 MiB host, where tmem holds half of W1's and W2's data"
 	@echo "make bench-squeeze   a self-ballooned guest swapping, tmem off vs on: sectors, run time"
 	@echo "make bench-compile   a self-ballooned guest compiling lua, tmem off vs on: sectors, run time"
+	@echo "make bench-density   three overcommitted guests re-reading at once: static split, tmem off, on"
 	@echo "make bench-store     the hypervisor store's put+get cost, in userspace"
 	@echo "make build           fetch, patch and build everything"
 	@echo "make vm-run RUN=prog [ARGS=...] [XEN_ARGS=...] [LINUX_ARGS=...] [MEM=MiB] [DOM0_MEM=MiB]"
@@ -75,6 +76,9 @@ bench-squeeze:
 
 bench-compile:
 	$(P)/bench-compile.sh
+
+bench-density:
+	$(P)/bench-density.sh
 
 bench-store:
 	$(P)/deps.sh
