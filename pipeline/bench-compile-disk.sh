@@ -10,7 +10,8 @@
 #     gcc-tools.img  the toolchain (build-tools-disk.sh)
 #     build.img      an empty ext4 of 128 MiB for the build's output
 #   $BUILD_DIR/bench-compile/ref.md5  every file that the host's build of
-#                               the same tree with the same gcc made
+#                               the same tree with the same gcc made, and
+#                               ref/ those files
 #   $BUILD_DIR/bench-compile/ref.out  what its lua printed running
 #                               guest/lua-check.lua
 # The source package is fetched as fetch.sh fetches Xen's: apt-get source
@@ -37,7 +38,7 @@ done
 
 stamp=$( (cat "$0" "$PIPELINE_DIR/versions.sh" "$tools.stamp" \
 	"$PIPELINE_DIR/guest/lua-check.lua") | sha256sum | cut -c1-16)
-if [ -f "$image" ] && [ -f "$out/ref.md5" ] &&
+if [ -f "$image" ] && [ -d "$out/ref" ] &&
 	[ "$(cat "$image.stamp" 2>/dev/null)" = "$stamp" ]; then
 	msg "bench-compile disk: up to date ($image)"
 	exit 0
@@ -91,8 +92,10 @@ cp --sparse=always "$tools" "$work/disk/gcc-tools.img"
 size=$(du -sm --apparent-size "$work/disk" | cut -f1)
 truncate -s $((size + 256 + 128))M "$image"
 mkfs.ext4 -q -F -O ^metadata_csum -d "$work/disk" "$image"
-mkdir -p "$out"
+rm -rf "$out"
+mkdir -p "$out/ref"
 cp "$work/ref.md5" "$work/ref.out" "$out/"
+(cd "$work/obj" && find . -maxdepth 1 -type f -exec cp {} "$out/ref/" \;)
 rm -rf "$work"
 echo "$stamp" > "$image.stamp"
 msg "bench-compile disk: $image ($(wc -l < "$out/ref.md5") reference files)"

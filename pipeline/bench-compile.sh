@@ -59,6 +59,7 @@ trap 'rm -rf "$job"' EXIT
 install -m 755 "$PIPELINE_DIR/guest/bench-compile" "$job/bench-compile"
 cp "$PIPELINE_DIR/guest/lua-check.lua" "$BUILD_DIR/bench-compile/ref.md5" \
 	"$BUILD_DIR/bench-compile/ref.out" "$job/"
+cp -r "$BUILD_DIR/bench-compile/ref" "$job/ref"
 
 value() {
 	sed -n "s/^# $2 //p" "$1" | tail -n 1
