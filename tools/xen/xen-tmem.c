@@ -330,11 +330,14 @@ static void print_client(const struct xen_sysctl_tmem_client *c, void *arg)
 static int cmd_list(int argc, char **argv)
 {
 	bool pools = false;
+	uint64_t pages;
 
 	if (argc == 2 && !strcmp(argv[1], "-p"))
 		pools = true;
 	else if (argc != 1)
 		return print_usage(stderr), 2;
+	/* Xen's answer first: no header above a refusal. */
+	check(client_eph(0, &pages), "list");
 	printf("%5s %6s %10s %6s %10s %10s %10s %10s %10s %10s %10s %10s %5s\n",
 	       "dom", "weight", "cap", "frozen", "eph_pages", "pers_pages",
 	       "puts", "puts_fail", "gets", "hits", "flushes", "evictions",
