@@ -188,7 +188,7 @@ static=$(awk -F, '$3 == "static" && $4 == "all" { print $5 }' "$csv")
 if [ -n "$off" ] && [ -n "$on" ] && [ "$off" -gt 0 ]; then
 	awk -v off="$off" -v on="$on" -v st="${static:-0}" 'BEGIN {
 		r = 1 - on / off
-		printf "aggregate run time with tmem: %d s against %d s without (%.1f%% shorter; target 30%%: %s)", on, off, r * 100, r >= 0.3 ? "met" : "not met"
+		printf "aggregate run time with tmem: %d s against %d s without (%.1f%% shorter; target 30%%: %s)", on, off, r * 100, (r >= 0.3 ? "met" : "not met")
 		if (st > 0) printf "; against the static split, %d s: %.1f%% shorter", st, (1 - on / st) * 100
 		printf "\n"
 	}' >> "$out/density.md"
