@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """bench-report.py DIR: turn the raw-<profile>-<on|off>.txt files of
 bench.sh into results.md (a table per workload), results.csv (the same
-numbers), runs.csv (every run) and chart.png (gnuplot), and print the
-tables. Medians over the repetitions, with the spread (min-max) beside.
+numbers), runs.csv (every run of W1-W4) and chart.png (gnuplot), and print
+the tables. Medians over the repetitions, with the spread (min-max) beside.
 DIR/bench.conf, if there, names the machine's memory and W4's passes.
+W5 and W6 come from DIR/compile/runs.csv (bench-compile.sh) and
+DIR/density/results.csv (bench-density.sh) when they are there; either,
+or the raw files alone, make a report.
 
 Beyond the tables: W3's second pass alone (the first is cold in both
 modes), against its target of 90% fewer sectors, and W4's overhead, tmem
 on / off - 1, against its bound of 3%, which a run counts as measured only
-when W4's runs last 30 s and are repeated 5 times.
+when W4's runs last 30 s and are repeated 5 times. W5 against its target
+of 52% fewer sectors read and 8% less time with tmem, W6's aggregate run
+time against its target of 30% less with tmem, than with self-ballooning
+alone and than with a static split.
 """
 import csv
 import glob
@@ -40,6 +46,18 @@ W3_TARGET = 90.0
 W4_BOUND = 0.03
 W4_MIN_SECS = 30.0
 W4_MIN_REPS = 5
+# W5 and W6, the guest domains' workloads (bench-compile.sh,
+# bench-density.sh), on the disk profile only.
+W5_TEXT = ("W5 compile: a self-ballooning guest building lua twice, "
+           "make clean; make (bench-compile.sh)")
+W6_TEXT = ("W6 density: three overcommitted guests re-reading at once, "
+           "a static split, self-ballooning alone (off), and with tmem "
+           "(bench-density.sh)")
+W5_SECTORS = 52.0
+W5_TIME = 8.0
+W6_TIME = 30.0
+W6_GUESTS = {"g1": "g1 re-read", "g2": "g2 random", "g3": "g3 tree",
+             "all": "all (until the last is done)"}
 
 
 def load_conf(top):
@@ -159,6 +177,226 @@ def w4_overhead(row, off, on):
     row["bound_3pct"] = bound
 
 
+def load_csv(path):
+    """The rows of a CSV of bench-compile.sh's or bench-density.sh's, [] if
+    it is not there."""
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except OSError:
+        return []
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def shorter(base, on):
+    """How much shorter, in percent, on's time is than base's."""
+    return 100.0 * (1 - on / base) if base else 0.0
+
+
+def summarize_w5(lines):
+    """W5, tmem off and on, medians over the runs of each: sectors are
+    read from all of the guest's disks, its data disks and its swap disk,
+    the swap disk's part given too."""
+    runs = []
+    for x in lines:
+        run = {"mode": x.get("mode"), "profile": x.get("profile") or "disk",
+               "verify": x.get("verify")}
+        for f in ["secs", "sectors_data", "sectors_swap", "given_back_mib",
+                  "puts", "hits"]:
+            run[f] = num(x.get(f))
+        run["sectors"] = run["sectors_data"] + run["sectors_swap"]
+        runs.append(run)
+    off = [r for r in runs if r["mode"] == "off"]
+    on = [r for r in runs if r["mode"] == "on"]
+    if not off or not on:
+        return []
+    row = {
+        "workload": "W5", "profile": off[0]["profile"],
+        "reps": min(len(off), len(on)),
+        "sectors_off": med(off, "sectors"), "sectors_on": med(on, "sectors"),
+        "sectors_off_spread": spread(off, "sectors", "%d"),
+        "sectors_on_spread": spread(on, "sectors", "%d"),
+        "sectors_swap_off": med(off, "sectors_swap"),
+        "sectors_swap_on": med(on, "sectors_swap"),
+        "secs_off": med(off, "secs"), "secs_on": med(on, "secs"),
+        "secs_off_spread": spread(off, "secs", "%.1f"),
+        "secs_on_spread": spread(on, "secs", "%.1f"),
+        "given_back_off": med(off, "given_back_mib"),
+        "given_back_on": med(on, "given_back_mib"),
+        "hits": med(on, "hits"), "puts": med(on, "puts"),
+        "verify": "ok" if all(r["verify"] == "ok" for r in off + on)
+                  else "FAILED",
+    }
+    row["reduction"] = pct(row["sectors_off"], row["sectors_on"])
+    row["ratio"] = row["secs_on"] / row["secs_off"] if row["secs_off"] else 0
+    row["shorter_pct"] = shorter(row["secs_off"], row["secs_on"])
+    met = (row["reduction"] >= W5_SECTORS and row["shorter_pct"] >= W5_TIME
+           and row["verify"] == "ok")
+    row["target"] = "met" if met else "not met"
+    return [row]
+
+
+def summarize_w6(lines):
+    """W6, a row per guest and one for all three (the target's), each with
+    tmem on against off (self-ballooning alone) and against the static
+    split; a mode not run leaves its columns empty. One run per mode."""
+    rows = []
+    guests = [g for g in W6_GUESTS if any(x.get("guest") == g for x in lines)]
+    for g in guests:
+        by = {}
+        for x in lines:
+            if x.get("guest") == g and x.get("mode") in ("static", "off", "on"):
+                by.setdefault(x["mode"], []).append(x)
+        if "on" not in by or not ("off" in by or "static" in by):
+            continue
+        row = {"workload": "W6", "guest": g,
+               "profile": by["on"][0].get("profile") or "disk",
+               "reps": min(len(v) for v in by.values()),
+               "verify": "ok" if all(x.get("verify") == "ok"
+                                     for v in by.values() for x in v)
+                         else "FAILED"}
+        for mode, v in by.items():
+            row["secs_" + mode] = statistics.median(num(x["secs"]) for x in v)
+            row["sectors_" + mode] = statistics.median(num(x["sectors"])
+                                                       for x in v)
+            row["given_back_" + mode] = statistics.median(
+                num(x["given_back_mib"]) for x in v)
+        row["hits"] = num(by["on"][0]["hits"])
+        row["puts"] = num(by["on"][0]["puts"])
+        for base, suffix in (("off", ""), ("static", "_static")):
+            if base not in by:
+                continue
+            row["reduction" + suffix] = pct(row["sectors_" + base],
+                                            row["sectors_on"])
+            row["ratio" + suffix] = (row["secs_on"] / row["secs_" + base]
+                                     if row["secs_" + base] else 0)
+            row["shorter_pct" + suffix] = shorter(row["secs_" + base],
+                                                  row["secs_on"])
+            if g == "all":
+                met = (row["shorter_pct" + suffix] >= W6_TIME
+                       and row["verify"] == "ok")
+                row["target" + suffix] = "met" if met else "not met"
+        rows.append(row)
+    return rows
+
+
+def w5_table(rows):
+    out = ["### " + W5_TEXT, ""]
+    head = ["disk", "sectors off", "sectors on", "fewer",
+            "of which swap, off", "swap, on", "time off (s)", "time on (s)",
+            "on/off", "given back off (MiB)", "given back on (MiB)",
+            "tmem hits", "puts", "verify"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "---|" * len(head))
+    for r in rows:
+        cells = [PROFILE_TEXT.get(r["profile"], r["profile"]),
+                 "%d (%s)" % (r["sectors_off"], r["sectors_off_spread"]),
+                 "%d (%s)" % (r["sectors_on"], r["sectors_on_spread"]),
+                 "%.1f%%" % r["reduction"],
+                 "%d" % r["sectors_swap_off"], "%d" % r["sectors_swap_on"],
+                 "%.1f (%s)" % (r["secs_off"], r["secs_off_spread"]),
+                 "%.1f (%s)" % (r["secs_on"], r["secs_on_spread"]),
+                 "%.3f" % r["ratio"],
+                 "%d" % r["given_back_off"], "%d" % r["given_back_on"],
+                 "%d" % r["hits"], "%d" % r["puts"], r["verify"]]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("Self-ballooning in both modes; off is the guest's tmem "
+               "without cleancache and frontswap. Sectors are read from all "
+               "of the guest's disks: its data disks (sources, compiler, "
+               "output) and its swap disk; given back: the mean memory "
+               "self-ballooning gave back; hits and puts: cleancache's and "
+               "frontswap's. compile/compile.md has every count.")
+    out.append("")
+    for r in rows:
+        out.append("W5 with tmem: %.1f%% fewer sectors read and %.1f%% "
+                   "shorter; target at least %.0f%% fewer sectors and %.0f%% "
+                   "shorter: %s." %
+                   (r["reduction"], r["shorter_pct"], W5_SECTORS, W5_TIME,
+                    r["target"] if r["verify"] == "ok"
+                    else "not met (verify FAILED)"))
+    out.append("")
+    return out
+
+
+def w6_table(rows):
+    out = ["### " + W6_TEXT, ""]
+    head = ["guest", "time static (s)", "time off (s)", "time on (s)",
+            "on/off", "on/static", "sectors static", "sectors off",
+            "sectors on", "fewer than off", "fewer than static",
+            "given back off/on (MiB)", "tmem hits", "puts", "verify"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "---|" * len(head))
+
+    def cell(r, key, fmt):
+        return fmt % r[key] if key in r else "-"
+    for r in rows:
+        cells = [W6_GUESTS[r["guest"]],
+                 cell(r, "secs_static", "%.0f"), cell(r, "secs_off", "%.0f"),
+                 cell(r, "secs_on", "%.0f"), cell(r, "ratio", "%.3f"),
+                 cell(r, "ratio_static", "%.3f"),
+                 cell(r, "sectors_static", "%d"), cell(r, "sectors_off", "%d"),
+                 cell(r, "sectors_on", "%d"), cell(r, "reduction", "%.1f%%"),
+                 cell(r, "reduction_static", "%.1f%%"),
+                 "%s/%s" % (cell(r, "given_back_off", "%d"),
+                            cell(r, "given_back_on", "%d")),
+                 "%d" % r["hits"], "%d" % r["puts"], r["verify"]]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("On the disk-like profile, one run per mode; static: each "
+               "guest a third of the host's free memory, no tmem, no "
+               "self-ballooning; off: self-ballooning alone; on: "
+               "self-ballooning and tmem. Times as dom0 sees them; sectors "
+               "read from the guests' data disks. density/density.md has "
+               "each mode's table.")
+    out.append("")
+    al = [r for r in rows if r["guest"] == "all"]
+    for r in al:
+        parts = []
+        for base, suffix, name in (("off", "", "self-ballooning alone (off)"),
+                                   ("static", "_static", "the static split")):
+            if "target" + suffix not in r:
+                parts.append("against %s: not run" % name)
+                continue
+            parts.append("against %s, %.0f s: %.1f%% shorter, %s" %
+                         (name, r["secs_" + base], r["shorter_pct" + suffix],
+                          r["target" + suffix]))
+        out.append("W6 aggregate run time with tmem, %.0f s; target at least "
+                   "%.0f%% shorter: %s%s." %
+                   (r["secs_on"], W6_TIME, "; ".join(parts),
+                    "" if r["verify"] == "ok" else " (verify FAILED)"))
+    if not al:
+        out.append("W6: no aggregate (\"all\") row, so no verdict.")
+    out.append("")
+    return out
+
+
+def w56_notes(conf, w5, w6):
+    """What bench.sh was asked for and did not bring: W5 and W6 run on the
+    disk profile only."""
+    named = conf.get("workloads", "").split()
+    profiles = conf.get("profiles", "").split()
+    out = []
+    for w, rows, sub in (("W5", w5, "compile/runs.csv"),
+                         ("W6", w6, "density/results.csv")):
+        if w not in named or rows:
+            continue
+        if profiles and "disk" not in profiles:
+            out.append("%s was not run: it runs on the disk-like profile "
+                       "only, which BENCH_PROFILES (%s) did not name." %
+                       (w, " ".join(profiles)))
+        else:
+            out.append("%s: no results (no tmem off and on runs in %s)." %
+                       (w, sub))
+    return out + [""] if out else []
+
+
 def w3_lines(rows):
     """Pass 2 of W3 against its target."""
     w3 = [r for r in rows if r["workload"] == "W3"]
@@ -253,10 +491,15 @@ def header(conf, rows):
 
 
 def chart(top, rows, conf):
+    """Sectors spared and on / off per workload and profile; W5's and W6's
+    bars are on the disk-like profile only (W6's: all three guests, tmem
+    on against off)."""
     dat = os.path.join(top, "chart.dat")
     profiles = [p for p in PROFILES if any(r["profile"] == p for r in rows)]
     with open(dat, "w") as f:
-        for w in WORKLOADS:
+        for w in list(WORKLOADS) + ["W5", "W6"]:
+            if not any(r["workload"] == w for r in rows):
+                continue
             vals = []
             for p in profiles:
                 r = [x for x in rows if x["workload"] == w and x["profile"] == p]
@@ -269,6 +512,13 @@ def chart(top, rows, conf):
     rat = ", ".join("'%s' using %d:xtic(1) title '%s'" %
                     (dat if i == 0 else "", 3 + 2 * i, PROFILE_TEXT[p])
                     for i, p in enumerate(profiles))
+    what = []
+    if any(r["workload"] in WORKLOADS for r in rows):
+        what.append("%s MiB dom0 of %s MiB" % (conf.get("dom0_mem", "256"),
+                                                conf["mem"])
+                    if conf.get("mem") else "256 MiB dom0")
+    if any(r["workload"] in ("W5", "W6") for r in rows):
+        what.append("W5, W6: guests, disk-like")
     script = """
 set terminal pngcairo size 1100,480 font ',10'
 set output '%s'
@@ -286,9 +536,7 @@ set yrange [0:*]
 set key top right
 plot %s, 1 with lines dt 2 lc rgb 'black' notitle
 unset multiplot
-""" % (os.path.join(top, "chart.png"),
-       ("%s MiB dom0 of %s MiB" % (conf.get("dom0_mem", "256"), conf["mem"])
-        if conf.get("mem") else "256 MiB dom0"), red, rat)
+""" % (os.path.join(top, "chart.png"), "; ".join(what), red, rat)
     try:
         subprocess.run(["gnuplot"], input=script.encode(), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -298,7 +546,11 @@ unset multiplot
 def main():
     top = sys.argv[1]
     runs = load(top)
-    if not runs:
+    w5_lines = load_csv(os.path.join(top, "compile", "runs.csv"))
+    w6_lines = load_csv(os.path.join(top, "density", "results.csv"))
+    w5 = summarize_w5(w5_lines)
+    w6 = summarize_w6(w6_lines)
+    if not runs and not w5 and not w6:
         sys.exit("bench-report: no runs in " + top)
     with open(os.path.join(top, "runs.csv"), "w", newline="") as f:
         wr = csv.DictWriter(f, ["profile", "mode", "workload", "rep"] +
@@ -311,23 +563,44 @@ def main():
             "reduction", "secs_off", "secs_on", "ratio", "secs_off_spread",
             "secs_on_spread", "hits", "puts", "evictions", "verify",
             "later_reduction", "passes", "held_mib", "overhead_pct",
-            "overhead_min_pct", "overhead_max_pct", "bound_3pct"]
+            "overhead_min_pct", "overhead_max_pct", "bound_3pct",
+            # W5 and W6: W6's guest (a row each, and "all"), W6's static
+            # split, W5's swap disk, memory given back, the targets.
+            "guest", "shorter_pct", "target", "secs_static",
+            "sectors_static", "reduction_static", "ratio_static",
+            "shorter_pct_static", "target_static", "sectors_swap_off",
+            "sectors_swap_on", "given_back_static", "given_back_off",
+            "given_back_on"]
     with open(os.path.join(top, "results.csv"), "w", newline="") as f:
         wr = csv.DictWriter(f, cols, extrasaction="ignore")
         wr.writeheader()
-        wr.writerows(rows)
-    md = header(conf, rows)
+        wr.writerows(rows + w5 + w6)
+    md = header(conf, rows) if rows else []
     for w in WORKLOADS:
         if any(r["workload"] == w for r in rows):
             md += table(rows, w)
-    bad = sum(r["verify"] != "ok" for r in runs)
+    if w5:
+        md += w5_table(w5)
+    if w6:
+        md += w6_table(w6)
+    md += w56_notes(conf, w5, w6)
+    guest_runs = w5_lines + [x for x in w6_lines if x.get("guest") != "all"]
+    bad = (sum(r["verify"] != "ok" for r in runs) +
+           sum(x.get("verify") != "ok" for x in guest_runs))
     md.append("Runs: %d, verify errors: %d. Medians over the repetitions, "
               "min-max in brackets; times are QEMU TCG guest seconds." %
-              (len(runs), bad))
+              (len(runs) + len(guest_runs), bad))
+    where = [("%d of W1-W4 in dom0" % len(runs)) if runs else "",
+             ("%d of W5 in a guest" % len(w5_lines)) if w5_lines else "",
+             ("%d of W6, a guest's each" % (len(guest_runs) - len(w5_lines)))
+             if w6_lines else ""]
+    if w5_lines or w6_lines:
+        md.append("Of those: %s." % ", ".join(x for x in where if x))
     with open(os.path.join(top, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
-    chart(top, rows, conf)
+    chart(top, rows + w5 + [r for r in w6 if r["guest"] == "all"
+                            and "ratio" in r], conf)
     print("\nresults: %s/{results.md,results.csv,runs.csv,chart.png}" % top)
     sys.exit(1 if bad else 0)
 
