@@ -45,17 +45,7 @@ if [ -f "$image" ] && [ -d "$out/ref" ] &&
 fi
 
 if [ ! -f "$tarball" ]; then
-	if ! apt-cache showsrc "$COMPILE_SRC_PKG" 2>/dev/null | grep -qx "Version: $COMPILE_SRC_VERSION"; then
-		list=/etc/apt/sources.list.d/debian-src.sources
-		SUDO=
-		[ "$(id -u)" -eq 0 ] || SUDO=sudo
-		if [ ! -f "$list" ]; then
-			msg "bench-compile disk: adding deb-src entries ($list)"
-			sed 's/^Types: deb$/Types: deb-src/' \
-				/etc/apt/sources.list.d/debian.sources | $SUDO tee "$list" > /dev/null
-		fi
-		$SUDO apt-get update -q
-	fi
+	ensure_deb_src "$COMPILE_SRC_PKG" "$COMPILE_SRC_VERSION"
 	mkdir -p "$DL_DIR"
 	(cd "$DL_DIR" && apt-get source --download-only -q \
 		-o APT::Sandbox::User=root \

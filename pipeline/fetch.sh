@@ -37,23 +37,6 @@ fetch_linux() {
 	mv "$dir.tmp" "$dir"
 }
 
-ensure_deb_src() {
-	local versions
-	versions=$(apt-cache showsrc "$XEN_SRC_PKG" 2>/dev/null || true)
-	if grep -qx "Version: $XEN_SRC_VERSION" <<<"$versions"; then
-		return
-	fi
-	local list=/etc/apt/sources.list.d/debian-src.sources
-	local SUDO=
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	if [ ! -f "$list" ]; then
-		msg "xen: adding deb-src entries ($list)"
-		sed 's/^Types: deb$/Types: deb-src/' \
-			/etc/apt/sources.list.d/debian.sources | $SUDO tee "$list" >/dev/null
-	fi
-	$SUDO apt-get update -q
-}
-
 fetch_xen() {
 	local tarball=$DL_DIR/$XEN_ORIG_TARBALL dir=$SRC_DIR/xen sha
 
@@ -62,7 +45,7 @@ fetch_xen() {
 		return
 	fi
 	if [ ! -f "$tarball" ]; then
-		ensure_deb_src
+		ensure_deb_src "$XEN_SRC_PKG" "$XEN_SRC_VERSION"
 		(cd "$DL_DIR" && apt-get source --download-only -q \
 			-o APT::Sandbox::User=root \
 			"$XEN_SRC_PKG=$XEN_SRC_VERSION") ||

@@ -73,3 +73,21 @@ copy_with_libs() {
 		cp -L "$lib" "$dir/lib/"
 	done
 }
+
+# ensure_deb_src PKG VERSION: make apt-get source able to fetch source
+# package PKG at VERSION: once apt does not know it, add deb-src entries
+# beside Debian's deb ones (once) and update the package lists.
+ensure_deb_src() {
+	local versions list=/etc/apt/sources.list.d/debian-src.sources SUDO=
+	versions=$(apt-cache showsrc "$1" 2>/dev/null || true)
+	if grep -qx "Version: $2" <<<"$versions"; then
+		return
+	fi
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	if [ ! -f "$list" ]; then
+		msg "adding deb-src entries ($list)"
+		sed 's/^Types: deb$/Types: deb-src/' \
+			/etc/apt/sources.list.d/debian.sources | $SUDO tee "$list" >/dev/null
+	fi
+	$SUDO apt-get update -q
+}
