@@ -286,14 +286,21 @@ def summarize_w6(lines):
     return rows
 
 
+def md_table(heading, head, body):
+    """A markdown table under a ### heading: head, the column names;
+    body, a list of cells a row; a blank line after it."""
+    out = ["### " + heading, "", "| " + " | ".join(head) + " |",
+           "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(cells) + " |" for cells in body]
+    return out + [""]
+
+
 def w5_table(rows):
-    out = ["### " + W5_TEXT, ""]
     head = ["disk", "sectors off", "sectors on", "fewer",
             "of which swap, off", "swap, on", "time off (s)", "time on (s)",
             "on/off", "given back off (MiB)", "given back on (MiB)",
             "tmem hits", "puts", "verify"]
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "---|" * len(head))
+    body = []
     for r in rows:
         cells = [PROFILE_TEXT.get(r["profile"], r["profile"]),
                  "%d (%s)" % (r["sectors_off"], r["sectors_off_spread"]),
@@ -305,8 +312,8 @@ def w5_table(rows):
                  "%.3f" % r["ratio"],
                  "%d" % r["given_back_off"], "%d" % r["given_back_on"],
                  "%d" % r["hits"], "%d" % r["puts"], r["verify"]]
-        out.append("| " + " | ".join(cells) + " |")
-    out.append("")
+        body.append(cells)
+    out = md_table(W5_TEXT, head, body)
     out.append("Self-ballooning in both modes; off is the guest's tmem "
                "without cleancache and frontswap. Sectors are read from all "
                "of the guest's disks: its data disks (sources, compiler, "
@@ -326,13 +333,11 @@ def w5_table(rows):
 
 
 def w6_table(rows):
-    out = ["### " + W6_TEXT, ""]
     head = ["guest", "time static (s)", "time off (s)", "time on (s)",
             "on/off", "on/static", "sectors static", "sectors off",
             "sectors on", "fewer than off", "fewer than static",
             "given back off/on (MiB)", "tmem hits", "puts", "verify"]
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "---|" * len(head))
+    body = []
 
     def cell(r, key, fmt):
         return fmt % r[key] if key in r else "-"
@@ -347,8 +352,8 @@ def w6_table(rows):
                  "%s/%s" % (cell(r, "given_back_off", "%d"),
                             cell(r, "given_back_on", "%d")),
                  "%d" % r["hits"], "%d" % r["puts"], r["verify"]]
-        out.append("| " + " | ".join(cells) + " |")
-    out.append("")
+        body.append(cells)
+    out = md_table(W6_TEXT, head, body)
     out.append("On the disk-like profile, one run per mode; static: each "
                "guest a third of the host's free memory, no tmem, no "
                "self-ballooning; off: self-ballooning alone; on: "
@@ -442,15 +447,13 @@ def title(rows, w):
 
 
 def table(rows, w):
-    out = ["### " + title(rows, w), ""]
     head = ["disk", "sectors off", "sectors on", "fewer",
             "time off (s)", "time on (s)", "on/off",
             "tmem hits", "puts", "Xen evictions", "verify"]
     later = {"W1": "fewer, passes 2-3", "W3": "fewer, pass 2"}
     if w in later:
         head.insert(4, later[w])
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "---|" * len(head))
+    body = []
     for r in rows:
         if r["workload"] != w:
             continue
@@ -465,8 +468,8 @@ def table(rows, w):
                  r["verify"]]
         if w in later:
             cells.insert(4, "%.1f%%" % r["later_reduction"])
-        out.append("| " + " | ".join(cells) + " |")
-    out.append("")
+        body.append(cells)
+    out = md_table(title(rows, w), head, body)
     if w == "W3":
         out += w3_lines(rows)
     if w == "W4":

@@ -14,6 +14,12 @@ unset BENCH_PROFILES BENCH_REPS BENCH_W4_REPS BENCH_W4_PASSES BENCH_WORKLOADS \
 	BENCH_MEM BENCH_DOM0_MEM BENCH_OUT DOMU_RUN_BUILT MODES
 has() { grep -qF -- "$2" "$1" || fail "not in $(basename "$1"): $2"; }
 hasnt() { ! grep -qF -- "$2" "$1" || fail "in $(basename "$1"): $2"; }
+# report DIR CASE: bench-report.py on DIR's files must make its report;
+# if not, what it said is in the failure, under CASE.
+report() {
+	python3 "$here/../bench-report.py" "$1" > "$1/out" 2> "$1/err" ||
+		fail "$2: report failed: $(cat "$1/err")"
+}
 
 # line W REP SECS SECTORS PASS1 PASS2 PASS3 PASSES [PUTS HITS EVICTIONS HELD]:
 # one run, as the guest prints it (after some output of the workload's).
@@ -46,7 +52,7 @@ printf 'mem=4096\ndom0_mem=256\n' > "$d/bench.conf"
 		line W4 "$r" "40.4$r" 131000 0 0 0 80
 	done
 } > "$d/raw-unthrottled-on.txt"
-python3 "$here/../bench-report.py" "$d" > "$d/out" 2> "$d/err" || fail "report failed: $(cat "$d/err")"
+report "$d" big
 md=$d/results.md
 has "$md" "Machine 4096 MiB, dom0 256 MiB"
 has "$md" "fewer, passes 2-3"
@@ -88,7 +94,7 @@ w4() {
 	for r in $(seq "$reps"); do
 		line W4 "$r" "$(echo "$secs_on" | cut -d, -f"$r")" 131000 0 0 0 80
 	done > "$dir/raw-disk-on.txt"
-	python3 "$here/../bench-report.py" "$dir" > /dev/null 2>&1 || fail "w4 $1: report failed"
+	report "$dir" "w4 $1"
 	echo "$dir/results.md"
 }
 md=$(w4 spread 40,40,40,40,44 40,41,40.5,40,42)
@@ -106,7 +112,7 @@ for m in off on; do
 	echo "bench: workload=W4 rep=1 secs=2.00 sectors=131320 pass1=0 pass2=0 pass3=0 puts=0 hits=0 evictions=0 verify=ok" \
 		> "$d/raw-ssd-$m.txt"
 done
-python3 "$here/../bench-report.py" "$d" > /dev/null 2>&1 || fail "old raw files: report failed"
+report "$d" "old raw files"
 has "$d/results.md" "read 4 times"
 hasnt "$d/results.md" "Machine"
 
@@ -117,7 +123,7 @@ mkdir -p "$d"
 printf 'mem=528\ndom0_mem=256\n' > "$d/bench.conf"
 line W3 1 30.0 900000 600000 300000 0 2 > "$d/raw-disk-off.txt"
 line W3 1 25.0 750000 600000 150000 0 2 150000 40000 81000 65536 > "$d/raw-disk-on.txt"
-python3 "$here/../bench-report.py" "$d" > /dev/null 2>&1 || fail "small: report failed"
+report "$d" small
 has "$d/results.md" "Machine 528 MiB, dom0 256 MiB"
 has "$d/results.md" "tmem held at most 256 MiB at a run's end; Xen evicted, so that is about all it could."
 has "$d/results.md" "| 50.0% | 30.00 (30.00) | 25.00 (25.00) | 0.833 | 40000 | 150000 | 81000 | ok |"
@@ -173,7 +179,7 @@ line W1 1 60.0 3000000 1000000 1000000 1000000 3 > "$d/raw-disk-off.txt"
 line W1 1 30.0 1000000 1000000 0 0 3 300000 250000 0 131072 > "$d/raw-disk-on.txt"
 w5 "$d" "200:400000:20000:ok 210:420000:10000:ok" "150:80000:0:ok 140:90000:0:ok"
 w6 "$d" static:60:30:50:70 off:60:40:90:100 on:50:30:40:60
-python3 "$here/../bench-report.py" "$d" > "$d/out" 2> "$d/err" || fail "all: report failed: $(cat "$d/err")"
+report "$d" all
 md=$d/results.md
 has "$md" "### W1 re-read"
 has "$md" "### W5 compile: a self-ballooning guest building lua twice"
@@ -226,7 +232,7 @@ d=$tmp/w56
 mkdir -p "$d"
 w5 "$d" "100:100000:0:ok" "95:40000:0:ok"
 w6 "$d" off:60:40:90:100 on:50:30:80:80
-python3 "$here/../bench-report.py" "$d" > /dev/null 2>&1 || fail "w56: report failed"
+report "$d" w56
 md=$d/results.md
 has "$md" "W5 with tmem: 60.0% fewer sectors read and 5.0% shorter; target at least 52% fewer sectors and 8% shorter: not met."
 has "$md" "| all (until the last is done) | - | 100 | 80 | 0.800 | - | - | 100000 | 80000 | 20.0% | - | 50/50 |"
@@ -255,12 +261,12 @@ d=$tmp/nodisk
 mkdir -p "$d"
 printf 'mem=4096\ndom0_mem=256\nprofiles=unthrottled ssd\nworkloads=W4 W5 W6\n' > "$d/bench.conf"
 for m in off on; do line W4 1 40.0 131000 0 0 0 80 > "$d/raw-ssd-$m.txt"; done
-python3 "$here/../bench-report.py" "$d" > /dev/null 2>&1 || fail "nodisk: report failed"
+report "$d" nodisk
 has "$d/results.md" "W5 was not run: it runs on the disk-like profile only, which BENCH_PROFILES (unthrottled ssd) did not name."
 has "$d/results.md" "W6 was not run: it runs on the disk-like profile only"
 # Named, on the disk profile, and without results: named as missing.
 printf 'mem=4096\ndom0_mem=256\nprofiles=ssd disk\nworkloads=W4 W5\n' > "$d/bench.conf"
-python3 "$here/../bench-report.py" "$d" > /dev/null 2>&1 || fail "nodisk: report failed"
+report "$d" nodisk
 has "$d/results.md" "W5: no results (no tmem off and on runs in compile/runs.csv)."
 hasnt "$d/results.md" "W6"
 # Nothing at all: no report.

@@ -50,6 +50,27 @@ static long new_pool(struct tmem_client *c, uint32_t flags, uint64_t uuid)
     return user_do_op(c, &op);
 }
 
+/* A pool a test starts with: its flags, and the uuid if it is shared. */
+struct pool_spec {
+    uint32_t flags;
+    uint64_t uuid;
+};
+
+/* Pools in the order they are made, up to flags 0 (never valid ones). */
+#define POOLS(...) ((const struct pool_spec[]){ __VA_ARGS__, { 0, 0 } })
+
+/*
+ * The pools @c starts with, made in turn: each must get the next id from
+ * 0, so a test can say in one line which pool ids are of which kind.
+ */
+static void new_pools(struct tmem_client *c, const struct pool_spec *p)
+{
+    long id;
+
+    for ( id = 0; p[id].flags; id++ )
+        CHECK_EQ(new_pool(c, p[id].flags, p[id].uuid), id);
+}
+
 static long page_op(struct tmem_client *c, uint32_t cmd, int32_t pool,
                     uint64_t oid, uint32_t index, uint64_t cmfn)
 {
@@ -564,8 +585,8 @@ static void test_eviction_fairness(void)
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
     unsigned int i;
 
-    CHECK_EQ(new_pool(c, EPH, 0), 0);
-    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    new_pools(c, POOLS({ EPH, 0 }));
+    new_pools(d, POOLS({ EPH, 0 }));
     for ( i = 0; i < 60; i++ )
         CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
     for ( i = 0; i < 20; i++ )
@@ -596,10 +617,8 @@ static void test_ephemeral_cap(void)
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
     unsigned int i;
 
-    CHECK_EQ(new_pool(c, EPH, 0), 0);
-    CHECK_EQ(new_pool(c, SHARED, 3), 1);
-    CHECK_EQ(new_pool(c, PERSIST, 0), 2);
-    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    new_pools(c, POOLS({ EPH, 0 }, { SHARED, 3 }, { PERSIST, 0 }));
+    new_pools(d, POOLS({ EPH, 0 }));
     tmem_client_set_max_ephemeral(c, 10);
     for ( i = 0; i < 30; i++ )
     {
@@ -673,11 +692,9 @@ static void test_eviction_passes_over_a_victim(void)
     struct tmem_client *e = tmem_client_create(2, &doms[2]);
     unsigned int i;
 
-    CHECK_EQ(new_pool(c, SHARED, 1), 0);
-    CHECK_EQ(new_pool(c, SHARED, 2), 1);
-    CHECK_EQ(new_pool(d, SHARED, 1), 0);
-    CHECK_EQ(new_pool(d, SHARED, 2), 1);
-    CHECK_EQ(new_pool(e, EPH, 0), 0);
+    new_pools(c, POOLS({ SHARED, 1 }, { SHARED, 2 }));
+    new_pools(d, POOLS({ SHARED, 1 }, { SHARED, 2 }));
+    new_pools(e, POOLS({ EPH, 0 }));
     for ( i = 0; i < 4; i++ )
         CHECK_EQ(put(c, i % 2, 1, i, 0, i), 1);
     for ( i = 0; i < 2; i++ )
@@ -708,10 +725,8 @@ static void test_destroy_frees_everything(void)
     struct tmem_client *d = tmem_client_create(1, &doms[1]);
     unsigned int i;
 
-    CHECK_EQ(new_pool(c, EPH, 0), 0);
-    CHECK_EQ(new_pool(c, PERSIST, 0), 1);
-    CHECK_EQ(new_pool(c, SHARED, 5), 2);
-    CHECK_EQ(new_pool(d, SHARED, 5), 0);
+    new_pools(c, POOLS({ EPH, 0 }, { PERSIST, 0 }, { SHARED, 5 }));
+    new_pools(d, POOLS({ SHARED, 5 }));
     for ( i = 0; i < 300; i++ )
     {
         CHECK_EQ(put(c, i % 3, i / 7, i, 0, i), 1);
@@ -734,6 +749,22 @@ static void test_destroy_frees_everything(void)
 }
 
 /*
+ * One call of a long op that may stop early (-ERESTART): its rc. The
+ * pages it freed go into *@most if more than any call before, for the
+ * test to check the most that one call did.
+ */
+static long preempted_op(struct tmem_client *c, const struct tmem_op *op,
+                         unsigned long *most)
+{
+    unsigned long live = data_pages_live();
+    long rc = tmem_do_op(c, op);
+
+    if ( live - data_pages_live() > *most )
+        *most = live - data_pages_live();
+    return rc;
+}
+
+/*
  * Long ops yield: asked to be preempted at every chance, FLUSH_OBJECT
  * and DESTROY_POOL stop after a batch with -ERESTART, and issued again
  * carry on where they stopped, each call doing a bounded share. What an
@@ -746,7 +777,7 @@ static void test_long_ops_are_continued(void)
     struct tmem_client *c = setup(1);
     struct tmem_op flush = { .cmd = TMEM_FLUSH_OBJECT, .pool_id = 0 };
     struct tmem_op destroy = { .cmd = TMEM_DESTROY_POOL, .pool_id = 0 };
-    unsigned long live, most = 0;
+    unsigned long most = 0;
     unsigned int i, calls = 0;
     long rc;
 
@@ -757,11 +788,8 @@ static void test_long_ops_are_continued(void)
         CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
     preempt_every = 1;
     do {
-        live = data_pages_live();
-        rc = tmem_do_op(c, &flush);
+        rc = preempted_op(c, &flush, &most);
         calls++;
-        if ( live - data_pages_live() > most )
-            most = live - data_pages_live();
         /* Out of sight from the first call on. */
         CHECK(get(c, 0, 1, 9999, 1, 9999) == 0 ||
               get(c, 0, 1, 9999, 1, 9999) == -TMEM_EEMPTY);
@@ -787,11 +815,8 @@ static void test_long_ops_are_continued(void)
     calls = 0;
     most = 0;
     do {
-        live = data_pages_live();
-        rc = tmem_do_op(c, &destroy);
+        rc = preempted_op(c, &destroy, &most);
         calls++;
-        if ( live - data_pages_live() > most )
-            most = live - data_pages_live();
         CHECK_EQ(get(c, 0, 1, 0, 1, 1), -ENODEV);
         if ( calls == 2 )
             CHECK_EQ(new_pool(c, EPH, 0), 1);
@@ -928,10 +953,8 @@ static void test_client_flush(void)
     unsigned long n;
     unsigned int i;
 
-    CHECK_EQ(new_pool(c, EPH, 0), 0);
-    CHECK_EQ(new_pool(c, SHARED, 5), 1);
-    CHECK_EQ(new_pool(c, PERSIST, 0), 2);
-    CHECK_EQ(new_pool(d, EPH, 0), 0);
+    new_pools(c, POOLS({ EPH, 0 }, { SHARED, 5 }, { PERSIST, 0 }));
+    new_pools(d, POOLS({ EPH, 0 }));
     for ( i = 0; i < 20; i++ )
     {
         CHECK_EQ(put(c, i % 2, 1, i, 0, i), 1);
