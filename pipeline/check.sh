@@ -15,9 +15,8 @@
 #       under tmem (guest/domu-test); xen-domu-kunit, the live ABI
 #       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
 #       under an XSM FLASK policy that denies it (tests/tmem-xsm/run);
-#       tmem-swap, squeezed guest domains swapping into tmem, saved and
-#       restored, refused by Xen at their maximum, and without tmem
-#       (tests/tmem-swap/run); tmem-admin, every verb of dom0's
+#       tmem-swap, a squeezed guest domain swapping into tmem, saved and
+#       restored (tests/tmem-swap/run; its other modes are make soak's); tmem-admin, every verb of dom0's
 #       xen-tmem on a busy guest, and its refusals, a guest's among
 #       them (tests/tmem-admin/run); tmem-guests, three guests sharing
 #       tmem by their weights, one destroyed and one created while the
@@ -32,7 +31,6 @@ LAYERS=${LAYERS:-unit vm}
 # name | Xen command line | Linux command line | memory MiB | dom0 MiB
 VM_SUITES="
 default              |                             |                                | 1024 | 512
-xen-tmem-on          | tmem dom0_mem=512M,max:768M | tmem kunit.filter_glob=*tmem*  | 1024 | 512
 linux-cleancache-off | tmem                        | tmem tmem.cleancache=0 kunit.enable=0 | 1024 | 512
 xen-without-tmem     |                             | tmem kunit.enable=0            | 1024 | 512
 xen-debug            | tmem dom0_mem=512M,max:768M | tmem kunit.filter_glob=*tmem*  | 1024 | 512
