@@ -15,10 +15,13 @@
 # all three have booted and idled, dom0 gives them their disks at once
 # and each runs its job (guest/bench-density/density):
 #   g1  reread  md5sum -c over 4 files, twice its page cache, 3 passes
+#               (W1-like)
 #   g2  random  random 128 KiB reads, skewed, over a file three times its
-#               page cache (randread.c), every byte checked
-#   g3  tree    find and md5sum -c over a tree of 48 KiB files that fits
-#               in its page cache, 3 passes
+#               page cache (randread.c), every byte checked (W2-like)
+#   g3  compile W5's job: builds BUILDS times the TARGET objects of lua
+#               (the sources of bench-compile-disk.sh on its xvdc) with
+#               Debian's gcc 12 from the toolchain disk (xvdd, read-only,
+#               direct I/O too), every object the host's bytes (W5-like)
 # The modes differ in the guests' command line and maximum only:
 #   static  "": no tmem, no self-ballooning, each guest its third
 #   off     "tmem tmem.frontswap=0 tmem.cleancache=0", maximum 1.5 times
@@ -28,7 +31,7 @@
 #           pages go to tmem
 # Xen boots with "tmem" in every mode. Per guest and for all three
 # together (run time: until the last guest is done, as dom0 sees it):
-# seconds, sectors read from the data disks, memory self-ballooning gave
+# seconds, sectors read from its data disks, memory self-ballooning gave
 # back (mean over the run), tmem's puts and hits, verify.
 # Writes $BENCH_OUT/density-MODE.txt (each run's output) and, from every
 # mode's output there, density.md (a table per mode, printed too) and
@@ -42,6 +45,9 @@
 #   BENCH_DENSITY_MEM      the host's memory in MiB (640; dom0 has 256)
 #   BENCH_DENSITY_GUEST_MEM  each guest's memory in MiB (120: a third of
 #                          Xen's free memory on a 640 MiB host)
+#   BENCH_DENSITY_BUILDS   g3's builds (2)
+#   BENCH_DENSITY_TARGET   what each of them makes ("lapi.o": about half
+#                          a minute a build under TCG beside the others)
 . "$(dirname "$0")/lib.sh"
 
 out=${BENCH_OUT:-$TMEM_OUT/bench/density}
@@ -49,7 +55,10 @@ MODES=${MODES:-static off on}
 scale=${BENCH_DENSITY_SCALE:-100}
 vm_mem=${BENCH_DENSITY_MEM:-640}
 mem=${BENCH_DENSITY_GUEST_MEM:-120}
-case "$scale$vm_mem$mem" in *[!0-9]*) die "bench-density: SCALE, MEM and GUEST_MEM are numbers" ;; esac
+builds=${BENCH_DENSITY_BUILDS:-2}
+target=${BENCH_DENSITY_TARGET:-lapi.o}
+case "$scale$vm_mem$mem$builds" in *[!0-9]*) die "bench-density: SCALE, MEM, GUEST_MEM and BUILDS are numbers" ;; esac
+case $target in *[!A-Za-z0-9._\ -]* | "") die "bench-density: bad BENCH_DENSITY_TARGET '$target'" ;; esac
 for mode in $MODES; do
 	case $mode in static | off | on) ;; *) die "bench-density: no mode '$mode'" ;; esac
 done
@@ -61,11 +70,13 @@ here=$PIPELINE_DIR/guest/bench-density
 # The data sets, in MiB at 100%, and the jobs' passes and reads.
 g1_mib=$((160 * scale / 100))
 g2_mib=$((240 * scale / 100))
-g3_files=$((1280 * scale / 100))
 passes=3
 nreads=$((g2_mib * 8 * 3 / 2))
 
 [ -n "${DOMU_RUN_BUILT:-}" ] || stage "build" "$PIPELINE_DIR/build.sh"
+# g3's toolchain, and the lua sources with the host's build of them.
+stage "tools disk" "$PIPELINE_DIR/build-tools-disk.sh"
+stage "bench-compile disk" "$PIPELINE_DIR/bench-compile-disk.sh"
 mkdir -p "$out"
 job=$(mktemp -d)
 trap 'rm -rf "$job"' EXIT
@@ -73,46 +84,49 @@ mkdir -p "$job/guest" "$job/dom0"
 gcc -O2 -Wall -Werror -static -o "$job/guest/randread" "$here/randread.c"
 gcc -O2 -Wall -Werror -static -o "$job/dom0/loop-dio" "$here/loop-dio.c"
 install -m 755 "$here/density" "$job/guest/density"
+install -m 755 "$PIPELINE_DIR/guest/bench-compile" "$job/guest/bench-compile"
 
-# dom0's test disk: the three data images, made once per scale.
+# dom0's test disk: the three data images and g3's toolchain, made again
+# when what goes into them changes.
 disk=$BUILD_DIR/bench-density/test-$scale.img
-if [ ! -f "$disk" ]; then
+stamp=$( (cat "$0" "$IMG_DIR/gcc-tools.img.stamp" "$BUILD_DIR/bench-compile/ref.md5"
+	echo "$builds $target") | sha256sum | cut -c1-16)
+if [ ! -f "$disk" ] || [ "$(cat "$disk.stamp" 2>/dev/null)" != "$stamp" ]; then
 	msg "bench-density: data disk at ${scale}%"
+	rm -f "$disk" "$disk.stamp"
 	mkdir -p "${disk%/*}"
 	d=$job/data
-	mkdir -p "$d/g1" "$d/g2" "$d/g3/tree" "$d/images"
+	mkdir -p "$d/g1" "$d/g2" "$d/g3" "$d/images"
 	python3 -c '
-import os, random, sys
-d, g1, g3 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import random, sys
+d, g1 = sys.argv[1], int(sys.argv[2])
 rng = random.Random(6)
 for i in range(4):
     with open(f"{d}/g1/file{i}", "wb") as f:
         f.write(rng.randbytes((g1 << 20) // 4))
-for i in range(g3):
-    sub = f"{d}/g3/tree/d{i % 32:02d}/e{i % 7}"
-    os.makedirs(sub, exist_ok=True)
-    with open(f"{sub}/f{i:05d}", "wb") as f:
-        f.write(rng.randbytes(48 << 10))
-' "$d" "$g1_mib" "$g3_files"
+' "$d" "$g1_mib"
 	(cd "$d/g1" && md5sum file* > MD5SUMS)
-	(cd "$d/g3" && find tree -type f | LC_ALL=C sort | xargs md5sum > MD5SUMS)
 	"$job/guest/randread" gen "$d/g2/data" "$g2_mib"
+	tar -xzf "$DL_DIR/$COMPILE_ORIG_TARBALL" -C "$d/g3"
+	cp "$BUILD_DIR/bench-compile/ref.md5" "$d/g3/"
 	echo reread > "$d/g1/role"
 	echo "$passes" > "$d/g1/args"
 	echo random > "$d/g2/role"
 	echo "$nreads" > "$d/g2/args"
-	echo tree > "$d/g3/role"
-	echo "$passes" > "$d/g3/args"
+	echo compile > "$d/g3/role"
+	echo "$builds $target" > "$d/g3/args"
 	for g in g1 g2 g3; do
 		size=$(du -sm "$d/$g" | cut -f1)
 		truncate -s "$((size + size / 8 + 16))M" "$d/images/$g.img"
 		mkfs.ext4 -q -F -d "$d/$g" "$d/images/$g.img"
 		rm -rf "${d:?}/$g"
 	done
-	truncate -s "$(($(du -sm "$d/images" | cut -f1) + 256))M" "$job/test.img"
+	cp --sparse=always "$IMG_DIR/gcc-tools.img" "$d/images/"
+	truncate -s "$(($(du -sm --apparent-size "$d/images" | cut -f1) + 256))M" "$job/test.img"
 	mkfs.ext4 -q -F -O ^metadata_csum -d "$d/images" "$job/test.img"
 	rm -rf "$d"
 	mv "$job/test.img" "$disk"
+	echo "$stamp" > "$disk.stamp"
 fi
 
 for mode in $MODES; do
@@ -121,7 +135,7 @@ for mode in $MODES; do
 	static) args="" max=$mem ;;
 	off) args="tmem tmem.frontswap=0 tmem.cleancache=0" ;;
 	esac
-	echo "MAXMEM=$max" > "$job/dom0/density.conf"
+	printf '%s\n' "MAXMEM=$max" "TOOLS_GUEST=g3" > "$job/dom0/density.conf"
 	txt=$out/density-$mode.txt
 	msg ">>> bench-density: $mode"
 	DOMU_RUN_BUILT=1 VM_NAME=bench-density-$mode XEN_ARGS=tmem \
@@ -163,7 +177,7 @@ for mode in static off on; do
 		[ "$verify" = ok ] || verify=FAILED
 		[ "$verify" = ok ] || all_verify=FAILED
 		secs=$(num "$txt" "$g" run_seconds)
-		sectors=$(num "$txt" "$g" xvdc_read)
+		sectors=$(num "$txt" "$g" data_read)
 		back=$(num "$txt" "$g" given_back_mean_mb)
 		puts=$(num "$txt" "$g" tmem_puts)
 		hits=$(num "$txt" "$g" tmem_hits)

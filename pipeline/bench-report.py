@@ -50,13 +50,14 @@ W4_MIN_REPS = 5
 # bench-density.sh), on the disk profile only.
 W5_TEXT = ("W5 compile: a self-ballooning guest building lua twice, "
            "make clean; make (bench-compile.sh)")
-W6_TEXT = ("W6 density: three overcommitted guests re-reading at once, "
+W6_TEXT = ("W6 density: three overcommitted guests at once (W1-, W2- and "
+           "W5-like jobs), "
            "a static split, self-ballooning alone (off), and with tmem "
            "(bench-density.sh)")
 W5_SECTORS = 52.0
 W5_TIME = 8.0
 W6_TIME = 30.0
-W6_GUESTS = {"g1": "g1 re-read", "g2": "g2 random", "g3": "g3 tree",
+W6_GUESTS = {"g1": "g1 re-read", "g2": "g2 random", "g3": "g3 compile",
              "all": "all (until the last is done)"}
 
 
