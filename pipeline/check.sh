@@ -10,7 +10,7 @@
 # vm:   builds everything, then boots each suite below: KUnit's results are
 #       read from the boot log, the kselftests are run by dom0's /init;
 #       the coherence-stress suite, the randomized coherence stress
-#       (guest/stress) for STRESS_SECONDS (default 60) with tmem on; and
+#       (guest/stress) for STRESS_SECONDS (default 45) with tmem on; and
 #       the xen-domu suite, where dom0 starts and kills a guest domain
 #       under tmem (guest/domu-test); xen-domu-kunit, the live ABI
 #       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
@@ -95,7 +95,7 @@ vm_suite() {
 # writers. Any stale or wrong read fails it; its seed, ops count and any
 # mismatch report are shown.
 stress_suite() {
-	local name=coherence-stress secs=${STRESS_SECONDS:-60} rc=0
+	local name=coherence-stress secs=${STRESS_SECONDS:-45} rc=0
 	local log=$LOG_DIR/check-$name.log
 	"$PIPELINE_DIR/vm.sh" --name "check-$name" --xen-args tmem \
 		--linux-args "tmem kunit.enable=0" --timeout $((secs + 400)) \
