@@ -16,8 +16,8 @@
 #       KUnit suite in a PV and a PVH guest domain; and tmem-xsm, tmem
 #       under an XSM FLASK policy that denies it (tests/tmem-xsm/run);
 #       tmem-swap, a squeezed guest domain swapping into tmem, saved and
-#       restored (tests/tmem-swap/run; its other modes are make soak's); tmem-admin, every verb of dom0's
-#       xen-tmem on a busy guest, and its refusals, a guest's among
+#       restored (tests/tmem-swap/run; its other modes are make soak's);
+#       tmem-admin, every verb of dom0's xen-tmem on a busy guest, and its refusals, a guest's among
 #       them (tests/tmem-admin/run); tmem-guests, three guests sharing
 #       tmem by their weights, one destroyed and one created while the
 #       others read (tests/tmem-guests/run).
