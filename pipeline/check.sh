@@ -124,15 +124,27 @@ domu_suite() {
 # malformed ops, frames not their own (for PVH: frames its p2m maps to
 # no RAM of its own), the charge of persistent pages against their
 # allowance, long ops preempted. Each guest prints its kernel log.
+# Under TCG a PVH guest has been seen to triple-fault, tmem or not (see
+# tmem-domu below): such a guest is run once more, and the run says so.
+domu_kunit_run() {
+	DOMU_RUN_BUILT=1 DOMU_TYPE=$1 XEN_ARGS=tmem DOMU_MEM=256 DOMU_MAXMEM=384 \
+		DOMU_ARGS="kunit.enable=1 kunit.filter_glob=xen_tmem_abi*" \
+		CMD=dmesg VM_NAME=check-xen-domu-kunit-$1 \
+		"$PIPELINE_DIR/domu-run.sh" > "$2" 2>&1
+}
+
 domu_kunit_suite() {
 	local t rc out line p=0 f=0 s=0
 	for t in pv pvh; do
 		rc=0
 		out=$LOG_DIR/check-xen-domu-kunit-$t.out
-		DOMU_RUN_BUILT=1 DOMU_TYPE=$t XEN_ARGS=tmem DOMU_MEM=256 DOMU_MAXMEM=384 \
-			DOMU_ARGS="kunit.enable=1 kunit.filter_glob=xen_tmem_abi*" \
-			CMD=dmesg VM_NAME=check-xen-domu-kunit-$t \
-			"$PIPELINE_DIR/domu-run.sh" > "$out" 2>&1 || rc=$?
+		domu_kunit_run "$t" "$out" || rc=$?
+		if [ "$rc" -ne 0 ] && grep -a -q 'Triple fault' "$out"; then
+			echo "# domu-$t: the guest crashed (Xen: triple fault): once more"
+			cp "$out" "$out.crashed"
+			rc=0
+			domu_kunit_run "$t" "$out" || rc=$?
+		fi
 		line=$(python3 "$PIPELINE_DIR/ktap.py" --label "domu-$t" "$out" |
 			tee /dev/stderr | tail -n 1)
 		if [ "$rc" -ne 0 ]; then
