@@ -61,6 +61,9 @@ static bool tmem_enabled __initdata;
 
 static int __init enable_tmem(char *s)
 {
+	/* __setup() matches a prefix: "tmem_foo" is somebody else's. */
+	if (*s && *s != '=')
+		return 0;
 	tmem_enabled = !*s || !strcmp(s, "=1") || !strcmp(s, "=on");
 	return 1;
 }
