@@ -831,11 +831,15 @@ static struct tmem_page *page_find(struct tmem_pool *p,
 /*
  * A data page for a put. Ephemeral memory is the host's, so a put may
  * evict the oldest ephemeral page to make room; a persistent page is the
- * domain's, within its allocation, and may too.
+ * domain's, within its allocation, and may too. While free memory is
+ * scarce, a client above its share makes room from its own pages first.
  */
 static env_page_t *data_alloc(struct tmem_client *c)
 {
-    env_page_t *data = env_page_alloc();
+    env_page_t *data;
+
+    tmem_evict_if_furthest_above(c);
+    data = env_page_alloc();
 
     if ( !data && tmem_evict_pages(1) )
         data = env_page_alloc();
@@ -851,29 +855,34 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
     struct tmem_page *pg = NULL, *old;
     struct tmem_object *o;
     struct tmem_pool *p;
-    env_page_t *data;
+    env_page_t *data = NULL;
     bool charged = false, capped, frozen;
-    long rc = -ENODEV, copy_rc = 0;
+    long rc = -ENODEV, frame_rc = 0;
 
     if ( !env_read_once(&c->pools[id]) )
         return -ENODEV;
     COUNT(c, puts);
     /* A frozen client's put only drops the older copy, as a failed one. */
     frozen = env_read_once(&c->frozen);
-    /* Before taking the pool's lock: eviction may need it. */
-    data = frozen ? NULL : data_alloc(c);
-    /* The copy too: looking the frame up may take the host's locks (env.h). */
-    if ( data )
+    /*
+     * Before taking the pool's lock: looking the frame up may take the
+     * host's locks (env.h), and eviction for the data page pool locks.
+     * The frame first, so that a put of a frame not the guest's fails
+     * before it has anybody's page evicted.
+     */
+    if ( !frozen )
     {
         env_frame_t *f = env_frame_get(c->owner, cmfn, false);
 
         if ( f )
         {
-            env_copy_from_frame(f, data);
+            data = data_alloc(c);
+            if ( data )
+                env_copy_from_frame(f, data);
             env_frame_put(c->owner, f, false, false);
         }
         else
-            copy_rc = -EINVAL;
+            frame_rc = -EINVAL;
     }
 
     p = pool_lock(c, id);
@@ -903,9 +912,11 @@ long tmem_page_put(struct tmem_client *c, unsigned int id,
         }
     }
     pg = data ? page_desc_alloc(p) : NULL;
-    rc = data && pg ? copy_rc : -ENOMEM;
+    rc = data && pg ? 0 : -ENOMEM;
     if ( old && rc == -ENOMEM )
         rc = -ENOSPC;
+    if ( frame_rc )
+        rc = frame_rc;
     if ( frozen )
         rc = -TMEM_EFROZEN;
     if ( rc )
