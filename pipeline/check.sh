@@ -68,7 +68,9 @@ layer() {
 	"$@" > >(tee "$out") 2>&1 || rc=$?
 	wait
 	tally "$label" "$out"
-	if [ "$rc" -ne 0 ] && ! printf '%s\n' "${failures[@]}" | grep -q "^$label:"; then
+	# Not grep -q: bash's printf writes a line at a time, and under pipefail
+	# its SIGPIPE once grep -q quit would count as one more failure.
+	if [ "$rc" -ne 0 ] && ! printf '%s\n' "${failures[@]}" | grep "^$label:" >/dev/null; then
 		failed=$((failed + 1))
 		failures+=("$label: exit status $rc")
 	fi
