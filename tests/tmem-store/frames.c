@@ -12,7 +12,6 @@ static unsigned long pages_live[ENV_USER_CPUS];
 static unsigned long meta_live[ENV_USER_CPUS];
 static unsigned long held[ENV_USER_CPUS];
 long data_pages_fail_after = -1;
-__thread long heap_free_pages = -1;
 unsigned long frame_copies_refused;
 unsigned long preempt_points;
 void (*preempt_hook)(void);
@@ -197,11 +196,6 @@ env_page_t *env_page_alloc(void)
     return pg;
 }
 
-unsigned long env_free_pages(void)
-{
-    return heap_free_pages < 0 ? ~0UL : (unsigned long)heap_free_pages;
-}
-
 /* As Xen counts them in tot_pages: never past the allowance, even racing. */
 bool env_persistent_charge(void *owner)
 {
@@ -277,7 +271,6 @@ void frames_reset(void)
 {
     memset(frames, 0, sizeof(frames));
     data_pages_fail_after = -1;
-    heap_free_pages = -1;
     meta_alloc_fail = false;
 }
 

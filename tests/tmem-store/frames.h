@@ -33,8 +33,6 @@ extern struct frame frames[FRAMES_TOTAL];
 /* Counters and knobs for the env hooks. */
 unsigned long data_pages_live(void);        /* allocated minus freed */
 extern long data_pages_fail_after;          /* <0: never fail */
-/* What env_free_pages() tells this thread; <0: plenty. */
-extern __thread long heap_free_pages;
 extern unsigned long frame_copies_refused;
 unsigned long frames_held(void);            /* taken and not let go */
 extern unsigned long preempt_points;

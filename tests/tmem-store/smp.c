@@ -4,8 +4,7 @@
  * (threads) drive the store at once -- private ephemeral and persistent
  * pools, one shared pool they all joined, pools destroyed and created
  * again -- while another thread evicts and, at the end, the domains die
- * one by one with the evictor still running. Half the workers see the
- * host short of memory, so their puts evict too.
+ * one by one with the evictor still running.
  *
  * Each worker owns its private pools, so it keeps an exact model of them:
  * a get that hits must bring back the bytes of the latest put to that
@@ -193,9 +192,6 @@ static void *worker_run(void *arg)
     struct worker *w = arg;
     unsigned int first = (w->id - 1) * FRAMES_EACH;
 
-    /* Half the workers see the host short of memory: their puts evict. */
-    if ( w->id % 2 )
-        heap_free_pages = 0;
     w->c = tmem_client_create(w->id, &w->dom);
     w->eph = new_pool(w, EPH);
     w->pers = new_pool(w, PERSIST);

@@ -363,10 +363,8 @@ static void test_refused_frames(void)
     CHECK_EQ(page_op(c, TMEM_GET_PAGE, 0, 1, 0, ~0ULL), -EINVAL);
     /* Refused before a data page is sought: the heap dry, nothing evicted. */
     data_pages_fail_after = 0;
-    heap_free_pages = 0;
     CHECK_EQ(page_op(c, TMEM_PUT_PAGE, 0, 2, 0, 150), -EINVAL);
     data_pages_fail_after = -1;
-    heap_free_pages = -1;
     CHECK_EQ(client_now(c).evictions, 0);
 
     /* A frame that is not writable RAM is not written. */
@@ -612,74 +610,6 @@ static void test_eviction_fairness(void)
     CHECK_EQ(client_now(c).evictions + client_now(d).evictions, 60);
     tmem_client_destroy(c);
     tmem_client_destroy(d);
-}
-
-/*
- * Pages a get frees go by weight while memory is scarce: a put of the
- * client furthest above its share replaces its own oldest page, and the
- * free page is left for one below its share. With memory to spare, or
- * free pages up to the bound, a client takes free pages.
- */
-static void test_scarce_memory_goes_by_weight(void)
-{
-    struct tmem_client *c = setup(2);
-    struct tmem_client *d = tmem_client_create(1, &doms[1]);
-    unsigned long ev;
-    unsigned int i;
-
-    new_pools(c, POOLS({ EPH, 0 }, { PERSIST, 0 }));
-    new_pools(d, POOLS({ EPH, 0 }));
-    for ( i = 0; i < 20; i++ )
-        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
-    for ( i = 0; i < 10; i++ )
-        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
-
-    /* Plenty free: c grows. */
-    CHECK_EQ(put(c, 0, 2, 0, 0, 50), 1);
-    CHECK_EQ(eph(c), 21);
-    CHECK_EQ(client_now(c).evictions, 0);
-
-    /* Scarce: c stays at 21, losing its oldest pages; d grows. */
-    heap_free_pages = TMEM_SCARCE_PAGES - 1;
-    for ( i = 1; i < 6; i++ )
-        CHECK_EQ(put(c, 0, 2, i, 0, 50 + i), 1);
-    CHECK_EQ(eph(c), 21);
-    CHECK_EQ(client_now(c).evictions, 5);
-    CHECK_EQ(get(c, 0, 1, 4, 1, 4), 0);
-    CHECK_EQ(get(c, 0, 1, 5, 1, 5), 1);
-    CHECK_EQ(get(c, 0, 2, 5, 1, 55), 1);
-    CHECK_EQ(eph(c), 19);
-    for ( i = 10; i < 15; i++ )
-        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
-    CHECK_EQ(eph(d), 15);
-    CHECK_EQ(client_now(d).evictions, 0);
-
-    /* A persistent put of c's makes room from c's ephemeral pages too. */
-    CHECK_EQ(put(c, 1, 1, 0, 0, 70), 1);
-    CHECK_EQ(eph(c), 18);
-    /* d grows to c's size, not past it. */
-    for ( i = 15; i < 30; i++ )
-        CHECK_EQ(put(d, 0, 1, i, 100, i), 1);
-    CHECK_EQ(eph(d), 19);
-    CHECK_EQ(eph(c), 18);
-    CHECK_EQ(client_now(c).evictions, 6);
-
-    /* Weights 3:1: c grows to three times d's pages, then stops. */
-    tmem_client_set_weight(c, 3 * TMEM_DEFAULT_WEIGHT);
-    for ( i = 0; i < 80; i++ )
-        CHECK_EQ(put(c, 0, 3, i, 0, i), 1);
-    CHECK(eph(c) + 3 >= 3 * eph(d) && eph(c) <= 3 * eph(d) + 3);
-
-    /* Alone, c replaces its own pages until the free ones reach the bound. */
-    tmem_client_destroy(d);
-    ev = client_now(c).evictions;
-    CHECK_EQ(put(c, 0, 4, 0, 0, 1), 1);
-    CHECK_EQ(client_now(c).evictions, ev + 1);
-    heap_free_pages = TMEM_SCARCE_PAGES;
-    CHECK_EQ(put(c, 0, 4, 1, 0, 2), 1);
-    CHECK_EQ(client_now(c).evictions, ev + 1);
-    heap_free_pages = -1;
-    tmem_client_destroy(c);
 }
 
 /*
@@ -1149,7 +1079,6 @@ static const struct {
     T(eviction_order_across_pools),
     T(hash_flooding_spreads),
     T(eviction_fairness),
-    T(scarce_memory_goes_by_weight),
     T(ephemeral_cap),
     T(eviction_passes_over_a_victim),
     T(destroy_frees_everything),

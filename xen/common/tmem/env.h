@@ -33,8 +33,6 @@
  * The hooks the environment implements (platform.c in Xen):
  *   env_page_alloc() - a data page, or NULL;
  *   env_page_free(page);
- *   env_free_pages() - about how many pages the host has free (read
- *       without a lock: a hint for the put that is about to allocate);
  *   env_persistent_charge(owner) - count one more persistent page against
  *       the owner's allocation; false, counting nothing, if it is full;
  *   env_persistent_uncharge(owner, pages) - count @pages fewer;
@@ -110,7 +108,6 @@ typedef struct page_info env_frame_t;
 
 env_page_t *env_page_alloc(void);
 void env_page_free(env_page_t *page);
-unsigned long env_free_pages(void);
 bool env_persistent_charge(void *owner);
 void env_persistent_uncharge(void *owner, unsigned long pages);
 env_frame_t *env_frame_get(void *owner, uint64_t cmfn, bool writing);

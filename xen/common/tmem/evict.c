@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Eviction of ephemeral pages: from the client furthest above its
- * weighted share, that client's oldest pages first; a client's own
- * oldest pages when one of its puts takes it past its cap; and, while the
- * host's free memory is scarce, when that client puts.
+ * weighted share, that client's oldest pages first; and a client's own
+ * oldest pages when one of its puts takes it past its cap.
  *
  * Ephemeral pages are free memory lent out, and the heap takes them back
  * through here whenever it runs dry, giving up when a call frees nothing.
@@ -18,9 +17,6 @@
 
 /* Pages evicted from one victim before choosing again. */
 #define EVICT_BATCH 32
-
-/* Numbers the calls that choose victims, for evict_pass. */
-static unsigned long evict_passes;
 
 /* Whether age @a is before age @b (ages wrap). */
 static bool age_before(uint32_t a, uint32_t b)
@@ -227,10 +223,12 @@ static struct tmem_client *evict_victim(unsigned long *quota,
  */
 unsigned long tmem_evict_pages(unsigned long nr)
 {
-    unsigned long freed = 0, pass;
+    /* Numbers the calls, for evict_pass (both under tmem_clients_lock). */
+    static unsigned long pass;
+    unsigned long freed = 0;
 
     env_spin_lock(&tmem_clients_lock);
-    pass = ++evict_passes;
+    pass++;
     while ( freed < nr )
     {
         unsigned long quota = 0, got;
@@ -264,32 +262,6 @@ void tmem_evict_over_cap(struct tmem_client *c)
 
     if ( held > max )
         evict_from(c, held - max < EVICT_BATCH ? held - max : EVICT_BATCH);
-}
-
-/*
- * Eviction gives the shares their weights only while the heap is dry: a
- * page a private get or a flush frees goes to whichever client puts next,
- * and those that put most would gain what the others' hits give back. So
- * while the host's free memory is scarce, the client eviction would take
- * from makes room for its own put from its own oldest page, and the free
- * page stays for the others. Alone, it replaces its own pages until the
- * free ones reach TMEM_SCARCE_PAGES, then takes them: no more than that
- * lies free unused. Another client above its share takes free pages
- * until it is the furthest above; and eviction, once the heap is dry,
- * takes from the furthest above: so the shares come to their weights.
- * (Tied at the top, within the scores' rounding, it may be passed over
- * for another and take a free page.)
- */
-void tmem_evict_if_furthest_above(struct tmem_client *c)
-{
-    unsigned long quota;
-
-    if ( env_free_pages() >= TMEM_SCARCE_PAGES )
-        return;
-    env_spin_lock(&tmem_clients_lock);
-    if ( evict_victim(&quota, ++evict_passes) == c )
-        evict_from(c, 1);
-    env_spin_unlock(&tmem_clients_lock);
 }
 
 /*

@@ -101,11 +101,6 @@ env_page_t *env_page_alloc(void)
     return alloc_domheap_page(NULL, MEMF_no_tmem);
 }
 
-unsigned long env_free_pages(void)
-{
-    return avail_unclaimed_pages();
-}
-
 /*
  * A persistent page is the domain's memory, as much as one in its p2m: it
  * is counted in tot_pages, under the same lock and against the same

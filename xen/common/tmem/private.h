@@ -100,13 +100,6 @@ bool tmem_pool_release(struct tmem_pool *p);
  */
 void tmem_evict_over_cap(struct tmem_client *c);
 
-/*
- * evict.c: while memory is scarce (store.h: TMEM_SCARCE_PAGES), a put of
- * the client furthest above its weighted share of ephemeral pages makes
- * its own room, for a put that holds no lock.
- */
-void tmem_evict_if_furthest_above(struct tmem_client *c);
-
 #endif /* TMEM_PRIVATE_H */
 /*
  * Local variables:

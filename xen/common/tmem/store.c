@@ -831,15 +831,11 @@ static struct tmem_page *page_find(struct tmem_pool *p,
 /*
  * A data page for a put. Ephemeral memory is the host's, so a put may
  * evict the oldest ephemeral page to make room; a persistent page is the
- * domain's, within its allocation, and may too. While free memory is
- * scarce, a client above its share makes room from its own pages first.
+ * domain's, within its allocation, and may too.
  */
 static env_page_t *data_alloc(struct tmem_client *c)
 {
-    env_page_t *data;
-
-    tmem_evict_if_furthest_above(c);
-    data = env_page_alloc();
+    env_page_t *data = env_page_alloc();
 
     if ( !data && tmem_evict_pages(1) )
         data = env_page_alloc();

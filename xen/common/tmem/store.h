@@ -26,8 +26,7 @@
  * of shared-pool pages find a page's pool under the LRU lock, drop it,
  * lock the pool and the LRU again in order, and check that the head is
  * still in that pool (tmem_lru_lock_head()). No global lock is taken on
- * the put/get/flush path, but by a put while the host's free memory is
- * short, which evicts (evict.c: the clients lock).
+ * the put/get/flush path.
  *
  * Page ops read the pool table without a lock. That is safe because pool
  * structures are never freed while their client lives: a client's private
@@ -210,11 +209,6 @@ void tmem_client_counters(const struct tmem_client *c,
 
 #define TMEM_DEFAULT_WEIGHT 100
 #define TMEM_MAX_WEIGHT 65535
-/*
- * Below this many free pages in the host (2 MiB), memory is scarce, and
- * the pages gets free go to clients by their weights (evict.c).
- */
-#define TMEM_SCARCE_PAGES 512UL
 
 struct tmem_client *tmem_client_create(unsigned int id, void *owner);
 /*
