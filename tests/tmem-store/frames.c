@@ -17,6 +17,7 @@ unsigned long preempt_points;
 void (*preempt_hook)(void);
 void (*race_hook)(void);
 bool meta_alloc_fail;
+bool meta_dry_until_page_free;
 
 /*
  * Metadata blocks carry their size so that the tests can count bytes, in
@@ -29,7 +30,8 @@ void *user_zalloc(size_t size, size_t align)
     size_t head = align > 2 * sizeof(size_t) ? align : 2 * sizeof(size_t);
     char *p;
 
-    if ( meta_alloc_fail )
+    if ( meta_alloc_fail ||
+         __atomic_load_n(&meta_dry_until_page_free, __ATOMIC_RELAXED) )
         return NULL;
     if ( head == 2 * sizeof(size_t) )
         p = calloc(1, head + size);
@@ -221,6 +223,9 @@ void env_persistent_uncharge(void *owner, unsigned long pages)
 void env_page_free(env_page_t *page)
 {
     pages_live[user_cpu()]--;
+    /* Read first: every thread frees pages, and the tests set it alone. */
+    if ( __atomic_load_n(&meta_dry_until_page_free, __ATOMIC_RELAXED) )
+        __atomic_store_n(&meta_dry_until_page_free, false, __ATOMIC_RELAXED);
     if ( nr_free < FREE_PAGES_KEPT )
     {
         memcpy(page, &free_pages, sizeof(free_pages));
@@ -272,6 +277,7 @@ void frames_reset(void)
     memset(frames, 0, sizeof(frames));
     data_pages_fail_after = -1;
     meta_alloc_fail = false;
+    meta_dry_until_page_free = false;
 }
 
 /* A page of bytes derived from @seed, different for every seed. */

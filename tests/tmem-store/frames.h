@@ -53,6 +53,8 @@ extern void (*preempt_hook)(void);
 extern void (*race_hook)(void);
 unsigned long meta_bytes_live(void);        /* metadata bytes held */
 extern bool meta_alloc_fail;
+/* Metadata allocations fail until a data page is freed (a dry heap). */
+extern bool meta_dry_until_page_free;
 
 void frames_reset(void);
 void frame_fill(unsigned int f, uint32_t seed);

@@ -613,6 +613,33 @@ static void test_eviction_fairness(void)
 }
 
 /*
+ * Once tmem has filled the heap, a NEW_POOL makes room for its object
+ * table by evicting: the filesystem of a guest started then gets a pool.
+ * One that is refused anyway evicts nothing.
+ */
+static void test_new_pool_on_a_dry_heap(void)
+{
+    struct tmem_client *c = setup(1);
+    unsigned int i;
+
+    new_pools(c, POOLS({ EPH, 0 }));
+    for ( i = 0; i < 20; i++ )
+        CHECK_EQ(put(c, 0, 1, i, 0, i), 1);
+    meta_dry_until_page_free = true;
+    CHECK_EQ(new_pool(c, EPH, 0), 1);
+    CHECK_EQ(client_now(c).evictions, 4);
+    CHECK_EQ(eph(c), 16);
+
+    for ( i = 2; i < TMEM_MAX_POOLS_PER_CLIENT; i++ )
+        CHECK_EQ(new_pool(c, PERSIST, 0), i);
+    meta_dry_until_page_free = true;
+    CHECK_EQ(new_pool(c, EPH, 0), -EPERM);
+    CHECK_EQ(client_now(c).evictions, 4);
+    meta_dry_until_page_free = false;
+    tmem_client_destroy(c);
+}
+
+/*
  * A client's ephemeral pages stay within its cap: a put past it evicts the
  * client's oldest, whichever pool they are in, and nobody else's.
  */
@@ -1080,6 +1107,7 @@ static const struct {
     T(hash_flooding_spreads),
     T(eviction_fairness),
     T(ephemeral_cap),
+    T(new_pool_on_a_dry_heap),
     T(eviction_passes_over_a_victim),
     T(destroy_frees_everything),
     T(long_flushes_are_bounded),

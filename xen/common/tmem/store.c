@@ -589,13 +589,17 @@ bool tmem_pool_release(struct tmem_pool *p)
  * Make @p, a structure not in use, a new empty pool. Done under its lock:
  * a page op that read an older table may be about to lock it.
  */
-static void pool_setup(struct tmem_pool *p, bool persistent, bool shared,
-                       const uint64_t uuid[2], const struct tmem_table *objs)
+static bool pool_setup(struct tmem_pool *p, bool persistent, bool shared,
+                       const uint64_t uuid[2])
 {
+    struct tmem_table objs;
+
+    if ( !table_init(&objs, POOL_INITIAL_ORDER) )
+        return false;
     env_spin_lock(&p->lock);
     ASSERT(!p->in_use && !p->npages && !p->nspare_pages);
     p->in_use = true;
-    p->objs = *objs;
+    p->objs = objs;
     p->nobjs = 0;
     p->drain_bucket = 0;
     p->held = NULL;
@@ -605,30 +609,13 @@ static void pool_setup(struct tmem_pool *p, bool persistent, bool shared,
     p->uuid[1] = uuid[1];
     p->refs = 1;
     env_spin_unlock(&p->lock);
-}
-
-/*
- * A new pool's object table, allocated before any lock is taken. Once
- * tmem has filled the host's free memory, the heap has nothing for it,
- * and Xen does not take pages back from tmem for an allocation made
- * inside a tmem op (hypercall.c): evict some here, or a guest that
- * mounts a filesystem then would go without a pool for good.
- */
-static bool pool_table_alloc(struct tmem_table *objs)
-{
-    unsigned int tries;
-
-    for ( tries = 0; !table_init(objs, POOL_INITIAL_ORDER); tries++ )
-        if ( tries == 4 || !tmem_evict_pages(4) )
-            return false;
 
     return true;
 }
 
 /* A shared pool with this uuid, joined, or a new one; NULL if none. */
 static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
-                                          const struct tmem_table *objs,
-                                          bool *used, long *err)
+                                          long *err)
 {
     struct tmem_pool *p = NULL, *free_pool = NULL;
     unsigned int i;
@@ -665,10 +652,13 @@ static struct tmem_pool *shared_pool_join(const uint64_t uuid[2],
         *err = -EPERM;
         if ( free_pool )
         {
-            pool_setup(free_pool, false, true, uuid, objs);
-            *used = true;
-            p = free_pool;
-            env_write_once(&tmem_nr_shared_pools, tmem_nr_shared_pools + 1);
+            *err = -ENOMEM;
+            if ( pool_setup(free_pool, false, true, uuid) )
+            {
+                p = free_pool;
+                env_write_once(&tmem_nr_shared_pools,
+                               tmem_nr_shared_pools + 1);
+            }
         }
     }
     env_spin_unlock(&shared_lock);
@@ -698,18 +688,20 @@ static unsigned int shared_held(const struct tmem_client *c)
     return n;
 }
 
-long tmem_pool_new(struct tmem_client *c, uint32_t flags,
-                   const uint64_t uuid[2])
+/*
+ * NEW_POOL once: its id, -EPERM, or -ENOMEM if the new pool's object
+ * table could not be had.
+ */
+static long pool_new(struct tmem_client *c, uint32_t flags,
+                     const uint64_t uuid[2])
 {
     const uint32_t known = TMEM_POOL_PERSIST | TMEM_POOL_SHARED |
                            TMEM_POOL_VERSION_MASK;
     bool persistent = flags & TMEM_POOL_PERSIST;
     bool shared = flags & TMEM_POOL_SHARED;
     struct tmem_pool *p = NULL;
-    struct tmem_table objs;
-    bool used = false;
     unsigned int id;
-    long err = -EPERM;
+    long err = -ENOMEM;
 
     /*
      * Only version 1, 4 KiB pages, no compression, no reserved bits, and
@@ -720,8 +712,6 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
          TMEM_SPEC_VERSION ||
          (persistent && shared) )
         return -EPERM;
-    if ( !pool_table_alloc(&objs) )
-        return -ENOMEM;
 
     env_spin_lock(&c->pools_lock);
     /* An id whose last pool is still being emptied is not free yet. */
@@ -733,29 +723,42 @@ long tmem_pool_new(struct tmem_client *c, uint32_t flags,
                      !tmem_client_may_share(c, uuid))) )
     {
         env_spin_unlock(&c->pools_lock);
-        table_free(&objs);
         return -EPERM;
     }
     if ( shared )
-        p = shared_pool_join(uuid, &objs, &used, &err);
-    else
-    {
-        pool_setup(&c->own[id], persistent, false, uuid, &objs);
-        used = true;
+        p = shared_pool_join(uuid, &err);
+    else if ( pool_setup(&c->own[id], persistent, false, uuid) )
         p = &c->own[id];
-    }
     if ( p )
         env_write_once(&c->pools[id], p);
     env_spin_unlock(&c->pools_lock);
 
-    /* Joined a shared pool that has its table: ours is not needed. */
-    if ( !used )
-        table_free(&objs);
     if ( !p )
         return err;
     COUNT(c, pools_created);
 
     return id;
+}
+
+/*
+ * Once tmem has filled the host's free memory, the heap has nothing for a
+ * new pool's object table, and Xen does not take pages back from tmem for
+ * an allocation made inside a tmem op (hypercall.c): a guest that mounted
+ * a filesystem then would go without a pool for good. So a NEW_POOL that
+ * failed for memory evicts a few pages, with no lock held, and is made
+ * again: 4 times at most.
+ */
+long tmem_pool_new(struct tmem_client *c, uint32_t flags,
+                   const uint64_t uuid[2])
+{
+    unsigned int tries = 0;
+    long rc;
+
+    while ( (rc = pool_new(c, flags, uuid)) == -ENOMEM && tries++ < 4 &&
+            tmem_evict_pages(4) )
+        continue;
+
+    return rc;
 }
 
 /*
