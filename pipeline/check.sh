@@ -17,8 +17,9 @@
 #       under an XSM FLASK policy that denies it (tests/tmem-xsm/run);
 #       tmem-swap, a squeezed guest domain swapping into tmem, saved and
 #       restored (tests/tmem-swap/run; its other modes are make soak's);
-#       tmem-admin, every verb of dom0's xen-tmem on a busy guest, and its refusals, a guest's among
-#       them (tests/tmem-admin/run); tmem-guests, three guests sharing
+#       tmem-admin, every verb of dom0's xen-tmem on a busy guest, and
+#       its refusals, a guest's among them (tests/tmem-admin/run);
+#       tmem-guests, three guests sharing
 #       tmem by their weights, one destroyed and one created while the
 #       others read (tests/tmem-guests/run).
 #       tmem-domu, a PVH guest's tmem while xl live-migrates it
@@ -121,13 +122,26 @@ domu_suite() {
 		--tools-disk "$IMG_DIR/xen-tools.img" --timeout 900 -- domu-test
 }
 
+# once_more_if_triple_fault LOG NAME CMD...: CMD; if it failed and Xen
+# wrote in LOG that a guest triple-faulted, CMD once more, saying so, with
+# the crashed LOG kept as LOG.crashed. Under TCG a PVH guest has been seen
+# to triple-fault, tmem or not, even early in its boot; a crash of tmem's
+# making would come again.
+once_more_if_triple_fault() {
+	local log=$1 name=$2 rc=0
+	shift 2
+	"$@" || rc=$?
+	[ "$rc" -ne 0 ] && grep -a -q 'Triple fault' "$log" || return "$rc"
+	echo "# $name: the PVH guest crashed (Xen: triple fault): once more"
+	cp "$log" "$log.crashed"
+	"$@"
+}
+
 # xen-domu-kunit: the live ABI suite (drivers/xen/tmem_abi_kunit.c) run
 # by a guest domain's kernel, a PV one and a PVH one, both unprivileged:
 # malformed ops, frames not their own (for PVH: frames its p2m maps to
 # no RAM of its own), the charge of persistent pages against their
 # allowance, long ops preempted. Each guest prints its kernel log.
-# Under TCG a PVH guest has been seen to triple-fault, tmem or not (see
-# tmem-domu below): such a guest is run once more, and the run says so.
 domu_kunit_run() {
 	DOMU_RUN_BUILT=1 DOMU_TYPE=$1 XEN_ARGS=tmem DOMU_MEM=256 DOMU_MAXMEM=384 \
 		DOMU_ARGS="kunit.enable=1 kunit.filter_glob=xen_tmem_abi*" \
@@ -140,13 +154,7 @@ domu_kunit_suite() {
 	for t in pv pvh; do
 		rc=0
 		out=$LOG_DIR/check-xen-domu-kunit-$t.out
-		domu_kunit_run "$t" "$out" || rc=$?
-		if [ "$rc" -ne 0 ] && grep -a -q 'Triple fault' "$out"; then
-			echo "# domu-$t: the guest crashed (Xen: triple fault): once more"
-			cp "$out" "$out.crashed"
-			rc=0
-			domu_kunit_run "$t" "$out" || rc=$?
-		fi
+		once_more_if_triple_fault "$out" "domu-$t" domu_kunit_run "$t" "$out" || rc=$?
 		line=$(python3 "$PIPELINE_DIR/ktap.py" --label "domu-$t" "$out" |
 			tee /dev/stderr | tail -n 1)
 		if [ "$rc" -ne 0 ]; then
@@ -160,16 +168,11 @@ domu_kunit_suite() {
 	echo "xen-domu-kunit: $p passed, $f failed, $s skipped"
 }
 
-# tmem-domu: tests/tmem-domu/migrate-pvh. Under TCG a PVH guest has been
-# seen to triple-fault, tmem or not, even early in its boot: such a run is
-# made once more, and says so (a crash of tmem's making would come again).
+# tmem-domu: tests/tmem-domu/migrate-pvh, its PVH guest's console in
+# check-tmem-domu.log.
 tmem_domu_suite() {
-	local log=$LOG_DIR/check-tmem-domu.log
-	DOMU_RUN_BUILT=1 VM_NAME=check-tmem-domu \
-		"$REPO_DIR/tests/tmem-domu/migrate-pvh" && return 0
-	grep -a -q 'Triple fault' "$log" || return 1
-	echo "# the PVH guest crashed (Xen: triple fault): once more"
-	DOMU_RUN_BUILT=1 VM_NAME=check-tmem-domu \
+	once_more_if_triple_fault "$LOG_DIR/check-tmem-domu.log" tmem-domu \
+		env DOMU_RUN_BUILT=1 VM_NAME=check-tmem-domu \
 		"$REPO_DIR/tests/tmem-domu/migrate-pvh"
 }
 
